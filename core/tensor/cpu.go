@@ -1,0 +1,144 @@
+package tensor
+
+import "math"
+
+// CPU is the reference device: its ops are the plain loops in the ref*.go
+// files, run on one goroutine over a Go slice arena.
+type CPU struct {
+	arena []float32
+}
+
+// NewCPU returns an empty reference device.
+func NewCPU() *CPU { return &CPU{} }
+
+func (d *CPU) Name() string { return "cpu" }
+
+const align = 16
+
+func (d *CPU) Alloc(n int) Tensor {
+	off := (len(d.arena) + align - 1) / align * align
+	need := off + n
+	if need > cap(d.arena) {
+		grown := make([]float32, len(d.arena), max(need, 2*cap(d.arena)))
+		copy(grown, d.arena)
+		d.arena = grown
+	}
+	d.arena = d.arena[:need]
+	clear(d.arena[off:need])
+	return Tensor{off, n}
+}
+
+// F returns the slots of t; the slice aliases the arena until the next Alloc.
+func (d *CPU) F(t Tensor) []float32 { return d.arena[t.Off : t.Off+t.Len : t.Off+t.Len] }
+
+// I returns the slots of t read as int32.
+func (d *CPU) I(t Tensor) []int32 {
+	f := d.F(t)
+	out := make([]int32, len(f))
+	for i, x := range f {
+		out[i] = int32(math.Float32bits(x))
+	}
+	return out
+}
+
+func (d *CPU) Upload(dst Tensor, src []float32) {
+	if len(src) != dst.Len {
+		panic("tensor: Upload length mismatch")
+	}
+	copy(d.F(dst), src)
+}
+
+func (d *CPU) UploadInt32(dst Tensor, src []int32) {
+	if len(src) != dst.Len {
+		panic("tensor: UploadInt32 length mismatch")
+	}
+	f := d.F(dst)
+	for i, x := range src {
+		f[i] = math.Float32frombits(uint32(x))
+	}
+}
+
+func (d *CPU) Download(dst []float32, src Tensor) {
+	if len(dst) != src.Len {
+		panic("tensor: Download length mismatch")
+	}
+	copy(dst, d.F(src))
+}
+
+// opt returns the slots of t, or nil when t is absent.
+func (d *CPU) opt(t Tensor) []float32 {
+	if t.Absent() {
+		return nil
+	}
+	return d.F(t)
+}
+
+// strided returns the slots from t.Off spanning P rows of stride S, width C.
+func (d *CPU) strided(t Tensor, P, S, C int) []float32 {
+	if P == 0 {
+		return nil
+	}
+	n := (P-1)*S + C
+	if t.Len < n {
+		panic("tensor: strided view too short")
+	}
+	return d.arena[t.Off : t.Off+n]
+}
+
+func (d *CPU) Zero(t Tensor)        { clear(d.F(t)) }
+func (d *CPU) Copy(dst, src Tensor) { copy(d.F(dst), d.F(src)) }
+func (d *CPU) Add(out, a, b Tensor, n int) {
+	addRef(d.F(out), d.F(a), d.F(b), n)
+}
+func (d *CPU) Scale(x Tensor, s float32, n int) { scaleRef(d.F(x), s, n) }
+func (d *CPU) SumSquares(out, x Tensor, n int) {
+	d.F(out)[0] = sumSquaresRef(d.F(x), n)
+}
+
+func (d *CPU) Encoder(out, tokens, wte, wpe Tensor, B, T, C, P int) {
+	encoderRef(d.F(out), d.I(tokens), d.F(wte), d.F(wpe), B, T, C, P)
+}
+func (d *CPU) EncoderBackward(dwte, dwpe, dout, tokens Tensor, B, T, C, P int) {
+	encoderBackwardRef(d.opt(dwte), d.opt(dwpe), d.F(dout), d.I(tokens), B, T, C, P)
+}
+func (d *CPU) LayerNorm(out, mean, rstd, inp, weight, bias Tensor, N, C int, eps float32) {
+	layerNormRef(d.F(out), d.F(mean), d.F(rstd), d.F(inp), d.F(weight), d.F(bias), N, C, eps)
+}
+func (d *CPU) LayerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd Tensor, N, C int) {
+	layerNormBackwardRef(d.opt(dinp), d.opt(dweight), d.opt(dbias), d.F(dout), d.F(inp), d.F(weight), d.F(mean), d.F(rstd), N, C)
+}
+func (d *CPU) Matmul(out, inp, weight, bias Tensor, N, C, OC int) {
+	matmulRef(d.F(out), d.F(inp), d.F(weight), d.opt(bias), N, C, OC)
+}
+func (d *CPU) MatmulBackward(dinp, dweight, dbias, dout, inp, weight Tensor, N, C, OC int) {
+	matmulBackwardRef(d.opt(dinp), d.opt(dweight), d.opt(dbias), d.F(dout), d.F(inp), d.F(weight), N, C, OC)
+}
+func (d *CPU) GELU(out, inp Tensor, n int) { geluRef(d.F(out), d.F(inp), n) }
+func (d *CPU) GELUBackward(dinp, inp, dout Tensor, n int) {
+	geluBackwardRef(d.F(dinp), d.F(inp), d.F(dout), n)
+}
+func (d *CPU) Tanh(out, inp Tensor, n int) { tanhRef(d.F(out), d.F(inp), n) }
+func (d *CPU) TanhBackward(dinp, out, dout Tensor, n int) {
+	tanhBackwardRef(d.F(dinp), d.F(out), d.F(dout), n)
+}
+func (d *CPU) Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, C, NH, P, S int) {
+	a := attnArgs{B: B, T: T, C: C, NH: NH, P: P, S: S}
+	attentionRef(d.F(out), d.F(att), d.F(qkv), d.strided(pastK, P, S, C), d.strided(pastV, P, S, C), d.F(valid), a, 0, NH)
+}
+func (d *CPU) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att Tensor, B, T, C, NH, P, S int) {
+	a := attnArgs{B: B, T: T, C: C, NH: NH, P: P, S: S}
+	var dpk, dpv []float32
+	if !dpastK.Absent() {
+		dpk, dpv = d.strided(dpastK, P, S, C), d.strided(dpastV, P, S, C)
+	}
+	attentionBackwardRef(d.opt(dqkv), dpk, dpv, d.F(datt), d.F(dout), d.F(qkv), d.strided(pastK, P, S, C), d.strided(pastV, P, S, C), d.F(att), a, 0, NH)
+}
+func (d *CPU) CrossEntropy(losses, logits, targets Tensor, N, V int) {
+	crossEntropyRef(d.F(losses), d.F(logits), d.I(targets), N, V)
+}
+func (d *CPU) CrossEntropyBackward(dlogits, logits, targets, dlosses Tensor, N, V int) {
+	crossEntropyBackwardRef(d.F(dlogits), d.F(logits), d.I(targets), d.F(dlosses), N, V)
+}
+func (d *CPU) AdamW(params, grads, m, v Tensor, n int, lr, beta1, beta2, eps, wd float32, t int) {
+	adamWRef(d.F(params), d.F(grads), d.F(m), d.F(v), n, lr, beta1, beta2, eps, wd, t)
+}

@@ -1,0 +1,103 @@
+package tensor
+
+// Tensor is a handle to Len float32 slots starting at Off in a device arena.
+// The zero Tensor means "absent".
+type Tensor struct {
+	Off, Len int
+}
+
+// Slice returns the sub-tensor of n slots starting at off within t.
+func (t Tensor) Slice(off, n int) Tensor {
+	if off < 0 || n < 0 || off+n > t.Len {
+		panic("tensor: slice out of range")
+	}
+	return Tensor{t.Off + off, n}
+}
+
+// Absent reports whether t is the zero Tensor.
+func (t Tensor) Absent() bool { return t.Len == 0 }
+
+// Device computes every op that models need on tensors in its arena. Model
+// code is written once against this interface.
+//
+// Shapes are given in the comments as [dims]; N is a number of rows (B*T
+// for token activations).
+type Device interface {
+	// Name identifies the device in test and benchmark output.
+	Name() string
+
+	// Alloc reserves n slots (zeroed), aligned to 16 slots. Handles stay
+	// valid for the life of the device.
+	Alloc(n int) Tensor
+	// Upload copies src into dst; len(src) == dst.Len.
+	Upload(dst Tensor, src []float32)
+	// UploadInt32 stores src as int32 bit patterns in dst.
+	UploadInt32(dst Tensor, src []int32)
+	// Download copies src into dst; len(dst) == src.Len.
+	Download(dst []float32, src Tensor)
+
+	// Zero sets t to 0.
+	Zero(t Tensor)
+	// Copy sets dst = src; equal lengths.
+	Copy(dst, src Tensor)
+	// Add sets out = a + b for n slots; out may alias a or b.
+	Add(out, a, b Tensor, n int)
+	// Scale sets x *= s for n slots.
+	Scale(x Tensor, s float32, n int)
+	// SumSquares sets out[0] = sum of x[i]^2 over n slots.
+	SumSquares(out, x Tensor, n int)
+
+	// Encoder: out[b,t,:] = wte[tokens[b,t],:] + wpe[P+t,:].
+	// out [B,T,C], tokens int32 [B,T], wte [V,C], wpe [maxT,C].
+	Encoder(out, tokens, wte, wpe Tensor, B, T, C, P int)
+	// EncoderBackward: dwte[tokens[b,t],:] += dout[b,t,:]; dwpe[P+t,:] += dout[b,t,:].
+	EncoderBackward(dwte, dwpe, dout, tokens Tensor, B, T, C, P int)
+
+	// LayerNorm normalises each row of inp [N,C] and applies weight and
+	// bias [C]; it saves mean [N] and rstd [N] for backward.
+	LayerNorm(out, mean, rstd, inp, weight, bias Tensor, N, C int, eps float32)
+	// LayerNormBackward accumulates dinp [N,C], dweight [C] and dbias [C].
+	LayerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd Tensor, N, C int)
+
+	// Matmul: out[N,OC] = inp[N,C] @ weight[OC,C]^T + bias[OC] (bias optional).
+	Matmul(out, inp, weight, bias Tensor, N, C, OC int)
+	// MatmulBackward accumulates dinp[N,C] += dout[N,OC] @ weight[OC,C],
+	// dweight[OC,C] += dout^T @ inp and dbias[OC] += sum over rows of dout.
+	MatmulBackward(dinp, dweight, dbias, dout, inp, weight Tensor, N, C, OC int)
+
+	// GELU (tanh approximation, "gelu_new"): out = gelu(inp), n slots.
+	GELU(out, inp Tensor, n int)
+	// GELUBackward accumulates dinp += gelu'(inp) * dout.
+	GELUBackward(dinp, inp, dout Tensor, n int)
+	// Tanh: out = tanh(inp), n slots.
+	Tanh(out, inp Tensor, n int)
+	// TanhBackward accumulates dinp += (1 - out^2) * dout, out = tanh(inp).
+	TanhBackward(dinp, out, dout Tensor, n int)
+
+	// Attention is multi-head causal self-attention over qkv [B,T,3C]
+	// (queries, keys, values of NH heads of size C/NH), where every query
+	// also sees P past positions shared by the batch: past key p is
+	// pastK[p*S : p*S+C], its value pastV[p*S : p*S+C] (S is the row stride,
+	// so the views can point into a PEFT prefix [P, L*2*C] or a key/value
+	// cache). A real key t' is seen by query t iff t' <= t and
+	// valid[b,t'] != 0 (valid [B,T], 1 or 0). Scores are scaled by
+	// 1/sqrt(C/NH). It writes out [B,T,C] and the probabilities
+	// att [B,NH,T,P+T] (past positions first).
+	Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, C, NH, P, S int)
+	// AttentionBackward accumulates dqkv [B,T,3C], dpastK and dpastV (same
+	// strided layout as the inputs; summed over the batch), using datt
+	// [B,NH,T,P+T] as scratch.
+	AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att Tensor, B, T, C, NH, P, S int)
+
+	// CrossEntropy: losses[i] = -log softmax(logits[i,:])[targets[i]] for
+	// logits [N,V] and int32 targets [N]; a negative target gives loss 0.
+	CrossEntropy(losses, logits, targets Tensor, N, V int)
+	// CrossEntropyBackward sets dlogits[i,:] = dlosses[i] *
+	// (softmax(logits[i,:]) - onehot(targets[i])). dlogits may alias logits.
+	CrossEntropyBackward(dlogits, logits, targets, dlosses Tensor, N, V int)
+
+	// AdamW updates params with torch.optim.AdamW semantics at step t (1-based):
+	//   p -= lr*wd*p; m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2;
+	//   p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).
+	AdamW(params, grads, m, v Tensor, n int, lr, beta1, beta2, eps, wd float32, t int)
+}

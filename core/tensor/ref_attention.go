@@ -1,0 +1,155 @@
+package tensor
+
+import "math"
+
+// attnArgs are the dimensions of an attention op: batch B, sequence T,
+// channels C in NH heads, P past positions whose rows are S slots apart.
+type attnArgs struct{ B, T, C, NH, P, S int }
+
+// kv returns the key (kv=0) or value (kv=1) row of position j (< P+T) of
+// head h in batch b: a past row for j < P, else real token j-P of qkv.
+func (a attnArgs) kv(qkv, pastK, pastV []float32, b, h, j, kv int) []float32 {
+	HS := a.C / a.NH
+	if j < a.P {
+		past := pastK
+		if kv == 1 {
+			past = pastV
+		}
+		return past[j*a.S+h*HS:][:HS]
+	}
+	return qkv[((b*a.T+j-a.P)*3+1+kv)*a.C+h*HS:][:HS]
+}
+
+// attends reports whether query t of batch b sees position j.
+func (a attnArgs) attends(valid []float32, b, t, j int) bool {
+	tj := j - a.P
+	return tj < 0 || (tj <= t && valid[b*a.T+tj] != 0)
+}
+
+// attentionRef computes heads [h0,h1) of Device.Attention. Splitting by
+// head keeps the prefix gradients of backward free of races.
+func attentionRef(out, att, qkv, pastK, pastV, valid []float32, a attnArgs, h0, h1 int) {
+	HS := a.C / a.NH
+	L := a.P + a.T
+	scale := float32(1 / math.Sqrt(float64(HS)))
+	for b := 0; b < a.B; b++ {
+		for h := h0; h < h1; h++ {
+			for t := 0; t < a.T; t++ {
+				q := qkv[(b*a.T+t)*3*a.C+h*HS:][:HS]
+				row := att[((b*a.NH+h)*a.T+t)*L:][:L]
+				mx := float32(math.Inf(-1))
+				for j := range row {
+					if !a.attends(valid, b, t, j) {
+						row[j] = float32(math.Inf(-1))
+						continue
+					}
+					k := a.kv(qkv, pastK, pastV, b, h, j, 0)
+					var s float32
+					for d := range q {
+						s += q[d] * k[d]
+					}
+					row[j] = s * scale
+					mx = max(mx, row[j])
+				}
+				var sum float32
+				for j, x := range row {
+					if math.IsInf(float64(x), -1) {
+						row[j] = 0
+						continue
+					}
+					row[j] = float32(math.Exp(float64(x - mx)))
+					sum += row[j]
+				}
+				o := out[(b*a.T+t)*a.C+h*HS:][:HS]
+				clear(o)
+				if sum == 0 {
+					continue
+				}
+				for j := range row {
+					row[j] /= sum
+					if row[j] == 0 {
+						continue
+					}
+					v := a.kv(qkv, pastK, pastV, b, h, j, 1)
+					for d := range o {
+						o[d] += row[j] * v[d]
+					}
+				}
+			}
+		}
+	}
+}
+
+// attentionBackwardRef computes heads [h0,h1) of Device.AttentionBackward.
+func attentionBackwardRef(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att []float32, a attnArgs, h0, h1 int) {
+	HS := a.C / a.NH
+	L := a.P + a.T
+	scale := float32(1 / math.Sqrt(float64(HS)))
+	// grad returns the gradient row matching a.kv's row, or nil if not wanted.
+	grad := func(b, h, j, kv int) []float32 {
+		if j < a.P {
+			past := dpastK
+			if kv == 1 {
+				past = dpastV
+			}
+			if past == nil {
+				return nil
+			}
+			return past[j*a.S+h*HS:][:HS]
+		}
+		if dqkv == nil {
+			return nil
+		}
+		return dqkv[((b*a.T+j-a.P)*3+1+kv)*a.C+h*HS:][:HS]
+	}
+	for b := 0; b < a.B; b++ {
+		for h := h0; h < h1; h++ {
+			for t := 0; t < a.T; t++ {
+				q := qkv[(b*a.T+t)*3*a.C+h*HS:][:HS]
+				g := dout[(b*a.T+t)*a.C+h*HS:][:HS]
+				row := att[((b*a.NH+h)*a.T+t)*L:][:L]
+				drow := datt[((b*a.NH+h)*a.T+t)*L:][:L]
+				// datt_j = g . v_j, then through the softmax.
+				var dot float32
+				for j := range drow {
+					drow[j] = 0
+					if row[j] == 0 {
+						continue
+					}
+					v := a.kv(qkv, pastK, pastV, b, h, j, 1)
+					var s float32
+					for d := range g {
+						s += g[d] * v[d]
+					}
+					drow[j] = s
+					dot += row[j] * s
+					if dv := grad(b, h, j, 1); dv != nil {
+						for d := range dv {
+							dv[d] += row[j] * g[d]
+						}
+					}
+				}
+				var dq []float32
+				if dqkv != nil {
+					dq = dqkv[(b*a.T+t)*3*a.C+h*HS:][:HS]
+				}
+				for j := range drow {
+					if row[j] == 0 {
+						continue
+					}
+					dpre := row[j] * (drow[j] - dot) * scale
+					drow[j] = dpre
+					k := a.kv(qkv, pastK, pastV, b, h, j, 0)
+					for d := range dq {
+						dq[d] += dpre * k[d]
+					}
+					if dk := grad(b, h, j, 0); dk != nil {
+						for d := range dk {
+							dk[d] += dpre * q[d]
+						}
+					}
+				}
+			}
+		}
+	}
+}
