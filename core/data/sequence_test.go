@@ -1,0 +1,83 @@
+package data
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// byteEncoder encodes each byte as its value, except that "bc" is one token
+// (1000), so encoding "abcd" differs from encoding "ab" and "cd" apart.
+type byteEncoder struct{}
+
+func (byteEncoder) Encode(s string) []int {
+	var ids []int
+	for i := 0; i < len(s); i++ {
+		if strings.HasPrefix(s[i:], "bc") {
+			ids = append(ids, 1000)
+			i++
+			continue
+		}
+		ids = append(ids, int(s[i]))
+	}
+	return ids
+}
+
+func (byteEncoder) EOS() int { return 9 }
+
+func TestTokenize(t *testing.T) {
+	const a, b, c, d, eos = 'a', 'b', 'c', 'd', 9
+	cases := []struct {
+		name    string
+		ex      Example
+		T       int
+		tokens  []int32
+		targets []int32
+	}{
+		{"pair encoded in two parts", Example{"ab", "cd"}, 0,
+			[]int32{a, b, c, d, eos}, []int32{-1, c, d, eos, -1}},
+		{"text", Example{"", "abd"}, 10,
+			[]int32{a, b, d, eos}, []int32{b, d, eos, -1}},
+		{"merge within a part", Example{"a", "bcd"}, 5,
+			[]int32{a, 1000, d, eos}, []int32{1000, d, eos, -1}},
+		{"truncated before EOS", Example{"ab", "cd"}, 4,
+			[]int32{a, b, c, d}, []int32{-1, c, d, -1}},
+		{"truncated in completion", Example{"ab", "cd"}, 3,
+			[]int32{a, b, c}, []int32{-1, c, -1}},
+		{"prompt fills the window", Example{"ab", "cd"}, 2,
+			[]int32{a, b}, []int32{-1, -1}},
+		{"empty completion", Example{"ab", ""}, 0,
+			[]int32{a, b, eos}, []int32{-1, eos, -1}},
+		{"window of one", Example{"", "a"}, 1,
+			[]int32{a}, []int32{-1}},
+	}
+	for _, tc := range cases {
+		s := Tokenize(tc.ex, byteEncoder{}, tc.T)
+		if !reflect.DeepEqual(s.Tokens, tc.tokens) || !reflect.DeepEqual(s.Targets, tc.targets) {
+			t.Errorf("%s: got %v %v, want %v %v", tc.name, s.Tokens, s.Targets, tc.tokens, tc.targets)
+		}
+	}
+}
+
+func TestMakeBatch(t *testing.T) {
+	const pad = 9
+	seqs := []Sequence{
+		{Tokens: []int32{1, 2}, Targets: []int32{-1, 9}},
+		{Tokens: []int32{3, 4, 5, 6}, Targets: []int32{4, 5, 6, -1}},
+		{Tokens: []int32{7}, Targets: []int32{-1}},
+	}
+	got := MakeBatch(seqs, pad)
+	want := Batch{
+		B: 3, T: 4,
+		Tokens:   []int32{1, 2, pad, pad, 3, 4, 5, 6, 7, pad, pad, pad},
+		Targets:  []int32{-1, 9, -1, -1, 4, 5, 6, -1, -1, -1, -1, -1},
+		Valid:    []float32{1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0},
+		NTargets: 4,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got  %+v\nwant %+v", got, want)
+	}
+	if e := MakeBatch(nil, pad); e.B != 0 || e.T != 0 || len(e.Tokens) != 0 || e.NTargets != 0 {
+		t.Fatalf("empty batch: %+v", e)
+	}
+}
