@@ -1,0 +1,110 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"prefixtune/core/model"
+	"prefixtune/core/prefix"
+	"prefixtune/core/tensor"
+)
+
+// Options are the optimiser settings of a run.
+type Options struct {
+	LR          float64
+	Schedule    Schedule
+	Warmup      int
+	Steps       int // total optimiser steps, for the schedule
+	WeightDecay float64
+	Clip        float64 // max global gradient norm; 0 disables clipping
+}
+
+// AdamW's constants, as torch.optim.AdamW's defaults.
+const (
+	beta1 = 0.9
+	beta2 = 0.999
+	eps   = 1e-8
+)
+
+// Trainer tunes a prefix of a frozen model.
+type Trainer struct {
+	Model  *model.GPT2
+	Prefix *prefix.Prefix
+	Opts   Options
+	Step   int // optimiser steps taken
+
+	acts *model.Acts
+	m, v tensor.Tensor // AdamW moments [Prefix.NumParams()]
+	norm tensor.Tensor // [1] squared gradient norm
+}
+
+// StepResult describes one optimiser step.
+type StepResult struct {
+	Step     int     // 1-based
+	Loss     float64 // mean target-token loss of the batch before the update
+	LR       float64 // learning rate used
+	Tokens   int     // target tokens in the batch
+	GradNorm float64 // global gradient norm before clipping
+}
+
+// New prepares a trainer for batches up to shape s (s.P is taken from the prefix).
+func New(m *model.GPT2, p *prefix.Prefix, opts Options, s model.Shape) *Trainer {
+	d := m.Dev
+	s.P = p.P
+	return &Trainer{Model: m, Prefix: p, Opts: opts, acts: model.NewActs(d, m.Config, s),
+		m: d.Alloc(p.NumParams()), v: d.Alloc(p.NumParams()), norm: d.Alloc(1)}
+}
+
+// Loss runs the forward pass and returns the sum of target losses and the
+// number of targets. The activations stay in the trainer for Gradients.
+func (t *Trainer) Loss(b model.Batch) (float64, int, error) {
+	t.Prefix.Forward(t.Model.Dev)
+	return t.Model.Forward(t.acts, t.Prefix.Out, b)
+}
+
+// Gradients computes the gradient of the batch's mean target loss into
+// Prefix.Grads and returns that loss and the number of targets.
+func (t *Trainer) Gradients(b model.Batch) (float64, int, error) {
+	sum, n, err := t.Loss(b)
+	if err != nil {
+		return 0, 0, err
+	}
+	if n == 0 {
+		return 0, 0, fmt.Errorf("the batch has no target tokens: every completion was cut off by the sequence length; raise --seq-len or shorten the prompts")
+	}
+	d := t.Model.Dev
+	t.Prefix.ZeroGrads(d)
+	t.Model.Backward(t.acts, t.Prefix.Out, t.Prefix.DOut, b, float32(1/float64(n)))
+	t.Prefix.Backward(d)
+	return sum / float64(n), n, nil
+}
+
+// TrainStep takes one optimiser step on b.
+func (t *Trainer) TrainStep(b model.Batch) (StepResult, error) {
+	loss, n, err := t.Gradients(b)
+	if err != nil {
+		return StepResult{}, err
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return StepResult{}, fmt.Errorf("step %d: the loss is %v; lower the learning rate", t.Step+1, loss)
+	}
+	d, p := t.Model.Dev, t.Prefix
+	d.SumSquares(t.norm, p.Grads, p.NumParams())
+	sq := make([]float32, 1)
+	d.Download(sq, t.norm)
+	norm := math.Sqrt(float64(sq[0]))
+	if t.Opts.Clip > 0 {
+		// torch.nn.utils.clip_grad_norm_: scale by min(1, clip/(norm+1e-6)).
+		if coef := t.Opts.Clip / (norm + 1e-6); coef < 1 {
+			d.Scale(p.Grads, float32(coef), p.NumParams())
+		}
+	}
+	lr := LR(t.Opts.Schedule, t.Opts.LR, t.Step, t.Opts.Warmup, t.Opts.Steps)
+	t.Step++
+	d.AdamW(p.Params, p.Grads, t.m, t.v, p.NumParams(), float32(lr), beta1, beta2, eps, float32(t.Opts.WeightDecay), t.Step)
+	return StepResult{Step: t.Step, Loss: loss, LR: lr, Tokens: n, GradNorm: norm}, nil
+}
+
+// Logits returns the logits [B,T,V] of the last forward pass (valid until
+// the next Gradients, whose backward pass overwrites them).
+func (t *Trainer) Logits() tensor.Tensor { return t.acts.Logits }

@@ -1,0 +1,167 @@
+package golden
+
+import (
+	"path/filepath"
+	"testing"
+
+	"prefixtune/core/adapter"
+	"prefixtune/core/model"
+	"prefixtune/core/prefix"
+	"prefixtune/core/tensor"
+	"prefixtune/core/train"
+)
+
+// devices are every device the golden tests run on.
+func devices() map[string]func(t *testing.T) tensor.Device {
+	return map[string]func(t *testing.T) tensor.Device{
+		"cpu":    func(*testing.T) tensor.Device { return tensor.NewCPU() },
+		"fast-1": func(*testing.T) tensor.Device { return tensor.NewFast(1) },
+		"fast-3": func(*testing.T) tensor.Device { return tensor.NewFast(3) },
+	}
+}
+
+func TestGPT2(t *testing.T) {
+	f := load(t)
+	for name, newDev := range devices() {
+		t.Run(name, func(t *testing.T) {
+			f.t = t
+			m, err := model.Load(newDev(t), filepath.Join(dir, "model"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Run("base", func(t *testing.T) { checkForward(t, f, m, nil, "base") })
+			t.Run("prefix", func(t *testing.T) { checkForward(t, f, m, initPrefix(t, m), "prefix") })
+			t.Run("train", func(t *testing.T) { checkTrain(t, f, m, f.Settings.Clip, "train") })
+			t.Run("train-clipped", func(t *testing.T) { checkTrain(t, f, m, f.Settings.ClipTight, "train_clip") })
+			t.Run("mlp", func(t *testing.T) { checkMLP(t, f, m) })
+			t.Run("generate", func(t *testing.T) { checkGenerate(t, f, m) })
+		})
+	}
+}
+
+// initPrefix loads the fixture's initial adapter as a direct prefix.
+func initPrefix(t *testing.T, m *model.GPT2) *prefix.Prefix {
+	t.Helper()
+	cfg, rows, err := adapter.Read(filepath.Join(dir, "init_adapter"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := prefix.New(m, cfg.NumVirtualTokens, 0)
+	if err := p.InitRows(m, rows); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// realLogits keeps the logits [B,T,V] at positions that are not padding.
+func realLogits(logits []float32, b model.Batch, V int) []float32 {
+	var out []float32
+	for i, v := range b.Valid {
+		if v != 0 {
+			out = append(out, logits[i*V:(i+1)*V]...)
+		}
+	}
+	return out
+}
+
+// checkForward compares logits, loss and (with a prefix) its gradient on batch 0.
+func checkForward(t *testing.T, f *fixture, m *model.GPT2, p *prefix.Prefix, key string) {
+	if p == nil {
+		p = prefix.New(m, 0, 0)
+	}
+	b := f.Batches[0].batch()
+	tr := train.New(m, p, train.Options{}, model.Shape{B: b.B, T: b.T})
+	V := m.Config.VocabSize
+	sum, n, err := tr.Loss(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nearScalar(t, key+".loss", sum/float64(n), f.float(key+".loss"))
+	logits := make([]float32, b.B*b.T*V)
+	m.Dev.Download(logits, tr.Logits().Slice(0, len(logits)))
+	near(t, key+".logits", realLogits(logits, b, V), realLogits(f.tensor(key+".logits"), b, V))
+	if p.P == 0 {
+		return
+	}
+	if _, _, err := tr.Gradients(b); err != nil {
+		t.Fatal(err)
+	}
+	grad := make([]float32, p.Grads.Len)
+	m.Dev.Download(grad, p.Grads)
+	near(t, key+".grad", grad, f.tensor(key+".grad"))
+}
+
+// steps runs the fixture's ten steps and compares them with run r.
+func steps(t *testing.T, f *fixture, tr *train.Trainer, r run) {
+	for s := 0; s < f.Settings.Steps; s++ {
+		res, err := tr.TrainStep(f.Batches[s%len(f.Batches)].batch())
+		if err != nil {
+			t.Fatal(err)
+		}
+		nearScalar(t, "loss", res.Loss, r.Losses[s])
+		nearScalar(t, "lr", res.LR, r.LRs[s])
+		nearScalar(t, "grad norm", res.GradNorm, r.GradNorms[s])
+		if res.Tokens != r.NTokens[s] {
+			t.Errorf("step %d: %d target tokens, PyTorch %d", s+1, res.Tokens, r.NTokens[s])
+		}
+	}
+}
+
+func options(f *fixture, lr, clip float64) train.Options {
+	return train.Options{LR: lr, Schedule: train.Linear, Warmup: f.Settings.Warmup, Steps: f.Settings.Steps,
+		WeightDecay: f.Settings.WeightDecay, Clip: clip}
+}
+
+func checkTrain(t *testing.T, f *fixture, m *model.GPT2, clip float64, key string) {
+	p := initPrefix(t, m)
+	tr := train.New(m, p, options(f, f.Settings.LR, clip), model.Shape{B: 2, T: 16})
+	steps(t, f, tr, f.run(key))
+	near(t, key+".final", p.Rows(m.Dev), f.tensor(key+".final"))
+}
+
+func checkMLP(t *testing.T, f *fixture, m *model.GPT2) {
+	p := prefix.New(m, f.Settings.P, f.Settings.E)
+	names := []string{"embedding", "w1", "b1", "w2", "b2"}
+	for i, tt := range p.MLP() {
+		m.Dev.Upload(tt, f.tensor("mlp."+names[i]))
+	}
+	near(t, "mlp.prompt", p.Rows(m.Dev), f.tensor("mlp.prompt"))
+	tr := train.New(m, p, options(f, f.Settings.MLPLR, f.Settings.Clip), model.Shape{B: 2, T: 16})
+	loss, _, err := tr.Gradients(f.Batches[0].batch())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nearScalar(t, "mlp.loss", loss, f.float("mlp.loss"))
+	for i, g := range p.MLPGrads() {
+		got := make([]float32, g.Len)
+		m.Dev.Download(got, g)
+		near(t, "mlp.grad."+names[i], got, f.tensor("mlp.grad."+names[i]))
+	}
+	steps(t, f, tr, f.run("mlp"))
+	near(t, "mlp.final.prompt", p.Rows(m.Dev), f.tensor("mlp.final.prompt"))
+}
+
+func checkGenerate(t *testing.T, f *fixture, m *model.GPT2) {
+	var prompt, want, wantBase []int32
+	f.get("generate.prompt_ids", &prompt)
+	f.get("generate.ids", &want)
+	f.get("generate.base_ids", &wantBase)
+	for _, c := range []struct {
+		name string
+		p    *prefix.Prefix
+		want []int32
+	}{{"prefix", initPrefix(t, m), want}, {"base", prefix.New(m, 0, 0), wantBase}} {
+		got, err := m.Generate(c.p.Out, prompt, f.Settings.NewTokens, -1, model.Sampling{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(c.want) {
+			t.Fatalf("%s: generated %v, PyTorch %v", c.name, got, c.want)
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Fatalf("%s: generated %v, PyTorch %v", c.name, got, c.want)
+			}
+		}
+	}
+}
