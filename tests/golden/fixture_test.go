@@ -121,7 +121,7 @@ func (b hfBatch) batch() model.Batch {
 // tol is the relative tolerance against PyTorch.
 const tol = 1e-4
 
-// near fails unless got and want agree: max|got-want| <= tol * max(1, max|want|).
+// near fails unless got and want agree: max|got-want| <= tol * max|want|.
 func near(t *testing.T, name string, got, want []float32) {
 	t.Helper()
 	if len(got) != len(want) {
