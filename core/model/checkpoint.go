@@ -65,7 +65,7 @@ func each(c Config, f func(name string, t hfTensor, dst func(*Params) tensor.Ten
 }
 
 // Load reads a Hugging Face GPT-2 directory (config.json and
-// model.safetensors, tensor names with or without "transformer.") onto d.
+// model.safetensors) onto d.
 func Load(d tensor.Device, dir string) (*GPT2, error) {
 	c, err := LoadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
@@ -77,6 +77,16 @@ func Load(d tensor.Device, dir string) (*GPT2, error) {
 		return nil, err
 	}
 	defer f.Close()
+	m, err := FromSafetensors(d, c, f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// FromSafetensors builds a GPT-2 for c on d from the weights in f, whose
+// tensor names may or may not start with "transformer.".
+func FromSafetensors(d tensor.Device, c Config, f *safetensors.File) (*GPT2, error) {
 	m, err := New(d, c)
 	if err != nil {
 		return nil, err
@@ -86,19 +96,19 @@ func Load(d tensor.Device, dir string) (*GPT2, error) {
 		infos[strings.TrimPrefix(t.Name, "transformer.")] = t
 	}
 	if _, ok := infos["wte.weight"]; !ok {
-		return nil, fmt.Errorf("%s: no wte.weight or transformer.wte.weight: this is not a GPT-2 checkpoint", path)
+		return nil, fmt.Errorf("no wte.weight or transformer.wte.weight: this is not a GPT-2 checkpoint")
 	}
 	err = each(c, func(name string, t hfTensor, dst func(*Params) tensor.Tensor) error {
 		info, ok := infos[name]
 		want := t.shape(c)
 		if !ok {
-			return fmt.Errorf("%s: tensor %s is missing", path, name)
+			return fmt.Errorf("tensor %s is missing", name)
 		} else if fmt.Sprint(info.Shape) != fmt.Sprint(want) {
-			return fmt.Errorf("%s: tensor %s has shape %v, config.json implies %v", path, name, info.Shape, want)
+			return fmt.Errorf("tensor %s has shape %v, config.json implies %v", name, info.Shape, want)
 		}
 		host := make([]float32, dst(&m.Params).Len)
 		if err := f.ReadFloat32(info.Name, host); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return err
 		}
 		if t.conv {
 			host = transpose(host, want[0], want[1])

@@ -17,7 +17,6 @@ type Config struct {
 	LayerNorm  float64 `json:"layer_norm_epsilon"`
 	Activation string  `json:"activation_function"`
 	EOSTokenID int     `json:"eos_token_id"`
-	TieWeights *bool   `json:"tie_word_embeddings,omitempty"`
 }
 
 // Limits that keep a hostile config from asking for absurd allocations.
@@ -43,11 +42,18 @@ func LoadConfig(path string) (Config, error) {
 
 // ParseConfig decodes and validates a GPT-2 config.json.
 func ParseConfig(b []byte) (Config, error) {
-	c := Config{LayerNorm: 1e-5, Activation: "gelu_new", EOSTokenID: -1}
-	if err := json.Unmarshal(b, &c); err != nil {
+	var hf struct {
+		Config
+		Tie *bool `json:"tie_word_embeddings"`
+	}
+	hf.Config = Config{LayerNorm: 1e-5, Activation: "gelu_new", EOSTokenID: -1}
+	if err := json.Unmarshal(b, &hf); err != nil {
 		return Config{}, fmt.Errorf("config.json is not valid JSON: %v", err)
 	}
-	return c, c.Validate()
+	if hf.Tie != nil && !*hf.Tie {
+		return Config{}, fmt.Errorf("untied GPT-2 output embeddings are not supported (tie_word_embeddings is false)")
+	}
+	return hf.Config, hf.Config.Validate()
 }
 
 // Validate checks that c describes a GPT-2 this package can run.
@@ -69,8 +75,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("activation_function %q is not supported: only the tanh GELU (\"gelu_new\") is", c.Activation)
 	case !(c.LayerNorm > 0 && c.LayerNorm < 1):
 		return fmt.Errorf("layer_norm_epsilon %g must be in (0, 1)", c.LayerNorm)
-	case c.TieWeights != nil && !*c.TieWeights:
-		return fmt.Errorf("untied GPT-2 output embeddings are not supported (tie_word_embeddings is false)")
 	}
 	return nil
 }
@@ -90,6 +94,5 @@ func (c Config) JSON() ([]byte, error) {
 		BOSTokenID    int      `json:"bos_token_id"`
 		Tie           bool     `json:"tie_word_embeddings"`
 	}
-	c.TieWeights = nil
 	return json.MarshalIndent(hf{c, []string{"GPT2LMHeadModel"}, c.NPositions, c.EOSTokenID, true}, "", "  ")
 }

@@ -1,0 +1,72 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"prefixtune/core/tensor"
+)
+
+// TestGradientsFiniteDifference checks Backward's weight and prefix
+// gradients of a tiny GPT-2 against central differences of Forward.
+func TestGradientsFiniteDifference(t *testing.T) {
+	c := Config{ModelType: "gpt2", NLayer: 2, NHead: 2, NEmbd: 8, NPositions: 16, VocabSize: 11, LayerNorm: 1e-5, Activation: "gelu_new"}
+	d := tensor.NewCPU()
+	m, err := New(d, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.EnableWeightGrads()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i, params := 0, d.F(m.Params.All); i < len(params); i++ {
+		params[i] = float32(rng.NormFloat64() * 0.3)
+	}
+	const P = 3
+	pre := Prefix{Rows: d.Alloc(P * c.PrefixWidth()), P: P}
+	for i, rows := 0, d.F(pre.Rows); i < len(rows); i++ {
+		rows[i] = float32(rng.NormFloat64() * 0.5)
+	}
+	dpre := d.Alloc(pre.Rows.Len)
+	b := Batch{B: 2, T: 5,
+		Tokens:  []int32{1, 4, 2, 9, 3, 7, 7, 0, 10, 10},
+		Targets: []int32{-1, 2, 9, 3, -1, 7, 0, 5, -1, -1},
+		Valid:   []float32{1, 1, 1, 1, 1, 1, 1, 1, 0, 0}}
+	a := NewActs(d, c, Shape{B: 2, T: 5, P: P})
+	loss := func() float64 {
+		sum, n, err := m.Forward(a, pre, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum / float64(n)
+	}
+	_, n, _ := m.Forward(a, pre, b)
+	m.Backward(a, pre, dpre, b, float32(1/float64(n)))
+
+	check := func(name string, x, g tensor.Tensor) {
+		xs, gs := d.F(x), d.F(g)
+		var maxGrad, maxErr float64
+		for k := 0; k < 12; k++ {
+			i := rng.IntN(len(xs))
+			orig := xs[i]
+			const eps = 1e-2
+			xs[i] = orig + eps
+			lp := loss()
+			xs[i] = orig - eps
+			lm := loss()
+			xs[i] = orig
+			num := (lp - lm) / (2 * eps)
+			maxGrad = math.Max(maxGrad, math.Abs(num))
+			maxErr = math.Max(maxErr, math.Abs(num-float64(gs[i])))
+		}
+		if maxErr > 2e-3*math.Max(maxGrad, 1e-2) {
+			t.Errorf("%s: gradient differs from finite differences by %.3g (largest %.3g)", name, maxErr, maxGrad)
+		}
+	}
+	names := []string{"wte", "wpe", "ln1w", "ln1b", "qkvw", "qkvb", "attprojw", "attprojb", "ln2w", "ln2b", "fcw", "fcb", "fcprojw", "fcprojb", "lnfw", "lnfb"}
+	pf, gf := m.Params.fields(), m.Grads.fields()
+	for i, name := range names {
+		check(name, *pf[i], *gf[i])
+	}
+	check("prefix", pre.Rows, dpre)
+}
