@@ -19,23 +19,13 @@ type Options struct {
 	Clip        float64 // max global gradient norm; 0 disables clipping
 }
 
-// AdamW's constants, as torch.optim.AdamW's defaults.
-const (
-	beta1 = 0.9
-	beta2 = 0.999
-	eps   = 1e-8
-)
-
 // Trainer tunes a prefix of a frozen model.
 type Trainer struct {
 	Model  *model.GPT2
 	Prefix *prefix.Prefix
-	Opts   Options
-	Step   int // optimiser steps taken
 
 	acts *model.Acts
-	m, v tensor.Tensor // AdamW moments [Prefix.NumParams()]
-	norm tensor.Tensor // [1] squared gradient norm
+	opt  *optimizer
 }
 
 // StepResult describes one optimiser step.
@@ -51,8 +41,7 @@ type StepResult struct {
 func New(m *model.GPT2, p *prefix.Prefix, opts Options, s model.Shape) *Trainer {
 	d := m.Dev
 	s.P = p.P
-	return &Trainer{Model: m, Prefix: p, Opts: opts, acts: model.NewActs(d, m.Config, s),
-		m: d.Alloc(p.NumParams()), v: d.Alloc(p.NumParams()), norm: d.Alloc(1)}
+	return &Trainer{Model: m, Prefix: p, acts: model.NewActs(d, m.Config, s), opt: newOptimizer(d, opts, p.Params, p.Grads)}
 }
 
 // Loss runs the forward pass and returns the sum of target losses and the
@@ -86,24 +75,14 @@ func (t *Trainer) TrainStep(b model.Batch) (StepResult, error) {
 		return StepResult{}, err
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return StepResult{}, fmt.Errorf("step %d: the loss is %v; lower the learning rate", t.Step+1, loss)
+		return StepResult{}, fmt.Errorf("step %d: the loss is %v; lower the learning rate", t.opt.step+1, loss)
 	}
-	d, p := t.Model.Dev, t.Prefix
-	d.SumSquares(t.norm, p.Grads, p.NumParams())
-	sq := make([]float32, 1)
-	d.Download(sq, t.norm)
-	norm := math.Sqrt(float64(sq[0]))
-	if t.Opts.Clip > 0 {
-		// torch.nn.utils.clip_grad_norm_: scale by min(1, clip/(norm+1e-6)).
-		if coef := t.Opts.Clip / (norm + 1e-6); coef < 1 {
-			d.Scale(p.Grads, float32(coef), p.NumParams())
-		}
-	}
-	lr := LR(t.Opts.Schedule, t.Opts.LR, t.Step, t.Opts.Warmup, t.Opts.Steps)
-	t.Step++
-	d.AdamW(p.Params, p.Grads, t.m, t.v, p.NumParams(), float32(lr), beta1, beta2, eps, float32(t.Opts.WeightDecay), t.Step)
-	return StepResult{Step: t.Step, Loss: loss, LR: lr, Tokens: n, GradNorm: norm}, nil
+	lr, norm := t.opt.update(t.Model.Dev)
+	return StepResult{Step: t.opt.step, Loss: loss, LR: lr, Tokens: n, GradNorm: norm}, nil
 }
+
+// Step is the number of optimiser steps taken.
+func (t *Trainer) Step() int { return t.opt.step }
 
 // Logits returns the logits [B,T,V] of the last forward pass (valid until
 // the next Gradients, whose backward pass overwrites them).
