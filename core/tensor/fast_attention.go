@@ -1,0 +1,163 @@
+package tensor
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+// The fast device computes attentionRef's function one head of one batch
+// at a time, as small GEMMs (scores = Q K^T, out = att V, and their
+// transposes in backward) around the reference's softmax. Heads are split
+// across goroutines: a head owns its columns of out and dqkv, its columns of
+// the past gradients (summed over the batch by that one goroutine), and its
+// rows of att and datt.
+
+// head holds the matrices of head h of batch b, or of their gradients:
+// queries, keys and values of the real tokens [T,HS] (rows of qkv), past
+// keys and values [P,HS], the head's columns of out [T,HS] and its
+// probabilities att [T,P+T]. Absent inputs give absent matrices.
+type head struct {
+	q, k, v, pk, pv, o, att blas32.General
+}
+
+func (a attnArgs) head(qkv, pastK, pastV, out, att []float32, b, h int) head {
+	HS, L := a.C/a.NH, a.P+a.T
+	q0 := b*a.T*3*a.C + h*HS
+	return head{
+		q:   mat(qkv, q0, a.T, HS, 3*a.C),
+		k:   mat(qkv, q0+a.C, a.T, HS, 3*a.C),
+		v:   mat(qkv, q0+2*a.C, a.T, HS, 3*a.C),
+		pk:  mat(pastK, h*HS, a.P, HS, a.S),
+		pv:  mat(pastV, h*HS, a.P, HS, a.S),
+		o:   mat(out, b*a.T*a.C+h*HS, a.T, HS, a.C),
+		att: mat(att, (b*a.NH+h)*a.T*L, a.T, L, L),
+	}
+}
+
+// past and tokens are the columns of m [T,P+T] for the past positions and
+// for the real tokens, in rows [r0,r0+n); tokens keeps the first cols.
+func (a attnArgs) past(m blas32.General, r0, n int) blas32.General {
+	return sub(m, r0, 0, n, a.P)
+}
+func (a attnArgs) tokens(m blas32.General, r0, n, cols int) blas32.General {
+	return sub(m, r0, a.P, n, cols)
+}
+
+// causalBlocks calls f on blocks of query rows [i0,i0+n); the real keys
+// they see are the first i0+n.
+func (a attnArgs) causalBlocks(f func(i0, n int)) {
+	for i0 := 0; i0 < a.T; i0 += tileM {
+		f(i0, min(tileM, a.T-i0))
+	}
+}
+
+func (a attnArgs) forwardHead(x head, valid []float32, b int) {
+	HS, L := a.C/a.NH, a.P+a.T
+	scale := float32(1 / math.Sqrt(float64(HS)))
+	a.causalBlocks(func(i0, n int) {
+		q := sub(x.q, i0, 0, n, HS)
+		gemm(blas.NoTrans, blas.Trans, scale, q, x.pk, 0, a.past(x.att, i0, n))
+		gemm(blas.NoTrans, blas.Trans, scale, q, sub(x.k, 0, 0, i0+n, HS), 0, a.tokens(x.att, i0, n, i0+n))
+	})
+	// The softmax of attentionRef; scores right of the diagonal were not
+	// computed and are masked here.
+	for t := range a.T {
+		row := x.att.Data[t*L:][:L]
+		mx := float32(math.Inf(-1))
+		for j := range row {
+			if !a.attends(valid, b, t, j) {
+				row[j] = float32(math.Inf(-1))
+				continue
+			}
+			mx = max(mx, row[j])
+		}
+		var sum float32
+		for j, s := range row {
+			if math.IsInf(float64(s), -1) {
+				row[j] = 0
+				continue
+			}
+			row[j] = float32(math.Exp(float64(s - mx)))
+			sum += row[j]
+		}
+		if sum == 0 {
+			continue
+		}
+		for j := range row {
+			row[j] /= sum
+		}
+	}
+	gemm(blas.NoTrans, blas.NoTrans, 1, a.past(x.att, 0, a.T), x.pv, 0, x.o)
+	gemm(blas.NoTrans, blas.NoTrans, 1, a.tokens(x.att, 0, a.T, a.T), x.v, 1, x.o)
+}
+
+// backwardHead accumulates the gradients g from dout g.o, with x the
+// inputs and g.att (datt) as scratch.
+func (a attnArgs) backwardHead(g, x head) {
+	HS, L := a.C/a.NH, a.P+a.T
+	scale := float32(1 / math.Sqrt(float64(HS)))
+	a.causalBlocks(func(i0, n int) {
+		do := sub(g.o, i0, 0, n, HS)
+		gemm(blas.NoTrans, blas.Trans, 1, do, x.pv, 0, a.past(g.att, i0, n))
+		gemm(blas.NoTrans, blas.Trans, 1, do, sub(x.v, 0, 0, i0+n, HS), 0, a.tokens(g.att, i0, n, i0+n))
+	})
+	gemm(blas.Trans, blas.NoTrans, 1, a.past(x.att, 0, a.T), g.o, 1, g.pv)
+	gemm(blas.Trans, blas.NoTrans, 1, a.tokens(x.att, 0, a.T, a.T), g.o, 1, g.v)
+	// The softmax backward of attentionBackwardRef, in place in datt;
+	// entries right of the diagonal have probability 0 and are cleared.
+	for t := range a.T {
+		row, drow := x.att.Data[t*L:][:L], g.att.Data[t*L:][:L]
+		var dot float32
+		for j, p := range row {
+			if p == 0 {
+				drow[j] = 0
+				continue
+			}
+			dot += p * drow[j]
+		}
+		for j, p := range row {
+			if p != 0 {
+				drow[j] = p * (drow[j] - dot) * scale
+			}
+		}
+	}
+	gemm(blas.NoTrans, blas.NoTrans, 1, a.past(g.att, 0, a.T), x.pk, 1, g.q)
+	gemm(blas.NoTrans, blas.NoTrans, 1, a.tokens(g.att, 0, a.T, a.T), x.k, 1, g.q)
+	gemm(blas.Trans, blas.NoTrans, 1, a.past(g.att, 0, a.T), x.q, 1, g.pk)
+	gemm(blas.Trans, blas.NoTrans, 1, a.tokens(g.att, 0, a.T, a.T), x.q, 1, g.k)
+}
+
+// attnCost is the work of one head of attention in slot operations.
+func attnCost(a attnArgs) int { return a.B * a.T * (a.P + a.T) * (2*a.C/a.NH + transcendental) }
+
+func (d *Fast) Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, C, NH, P, S int) {
+	a := attnArgs{B: B, T: T, C: C, NH: NH, P: P, S: S}
+	o, p, x, v := d.F(out), d.F(att), d.F(qkv), d.F(valid)
+	pk, pv := d.strided(pastK, P, S, C), d.strided(pastV, P, S, C)
+	d.run(NH, attnCost(a), func(h0, h1 int) {
+		for h := h0; h < h1; h++ {
+			for b := range B {
+				a.forwardHead(a.head(x, pk, pv, o, p, b, h), v, b)
+			}
+		}
+	})
+}
+
+func (d *Fast) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att Tensor, B, T, C, NH, P, S int) {
+	a := attnArgs{B: B, T: T, C: C, NH: NH, P: P, S: S}
+	var dpk, dpv []float32
+	if !dpastK.Absent() {
+		dpk, dpv = d.strided(dpastK, P, S, C), d.strided(dpastV, P, S, C)
+	}
+	dx, da, g, x, p := d.opt(dqkv), d.F(datt), d.F(dout), d.F(qkv), d.F(att)
+	pk, pv := d.strided(pastK, P, S, C), d.strided(pastV, P, S, C)
+	d.run(NH, 2*attnCost(a), func(h0, h1 int) {
+		for h := h0; h < h1; h++ {
+			for b := range B {
+				a.backwardHead(a.head(dx, dpk, dpv, g, da, b, h), a.head(x, pk, pv, nil, p, b, h))
+			}
+		}
+	})
+}

@@ -1,0 +1,143 @@
+package tensor
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+// GEMM tiles. gonum's Sgemm splits a product over GOMAXPROCS goroutines
+// once C holds 4 or more blocks of 64x64; a tileM x tileN tile holds 3, so
+// it runs on the goroutine that calls it and the device alone decides how
+// many goroutines run. When B is not transposed gonum's kernel is a row
+// update (axpy), which runs fastest (measured) with the sum over k cut in
+// blocks of tileK; the dot kernel (B transposed) takes k whole. Every tile
+// sums over k in the same order whoever computes it.
+const tileM, tileN, tileK = 64, 192, 128
+
+// mat is the rows x cols matrix with row stride ld starting at x[off], or
+// the absent matrix (nil Data) when x is nil or rows is 0.
+func mat(x []float32, off, rows, cols, ld int) blas32.General {
+	if x == nil || rows == 0 || cols == 0 {
+		return blas32.General{}
+	}
+	return blas32.General{Rows: rows, Cols: cols, Stride: ld, Data: x[off : off+(rows-1)*ld+cols]}
+}
+
+// sub is the rows x cols block of g at (r0, c0).
+func sub(g blas32.General, r0, c0, rows, cols int) blas32.General {
+	return mat(g.Data, r0*g.Stride+c0, rows, cols, g.Stride)
+}
+
+// gemmTiles is the number of tiles of c.
+func gemmTiles(c blas32.General) int {
+	return (c.Rows + tileM - 1) / tileM * ((c.Cols + tileN - 1) / tileN)
+}
+
+// inner is the inner dimension k of a product op(a) op(b).
+func inner(tA blas.Transpose, a blas32.General) int {
+	if tA == blas.Trans {
+		return a.Rows
+	}
+	return a.Cols
+}
+
+// gemmTile computes tile t of c = alpha op(a) op(b) + beta c, as
+// blas32.Gemm does, on the calling goroutine.
+func gemmTile(tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta float32, c blas32.General, t int) {
+	nt := (c.Cols + tileN - 1) / tileN
+	i0, j0 := t/nt*tileM, t%nt*tileN
+	mi, nj := min(tileM, c.Rows-i0), min(tileN, c.Cols-j0)
+	k, kc := inner(tA, a), inner(tA, a)
+	if tB == blas.NoTrans {
+		kc = tileK
+	}
+	ct := sub(c, i0, j0, mi, nj)
+	for k0 := 0; k0 < k; k0 += kc {
+		kk := min(kc, k-k0)
+		var at, bt blas32.General
+		if tA == blas.Trans {
+			at = sub(a, k0, i0, kk, mi)
+		} else {
+			at = sub(a, i0, k0, mi, kk)
+		}
+		if tB == blas.Trans {
+			bt = sub(b, j0, k0, nj, kk)
+		} else {
+			bt = sub(b, k0, j0, kk, nj)
+		}
+		blas32.Gemm(tA, tB, alpha, at, bt, beta, ct)
+		beta = 1
+	}
+}
+
+// gemm computes c = alpha op(a) op(b) + beta c (beta 0 or 1) on the
+// calling goroutine. An absent c is skipped; an absent a or b is an empty
+// product (k = 0).
+func gemm(tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta float32, c blas32.General) {
+	if c.Data == nil {
+		return
+	}
+	if a.Data == nil || b.Data == nil {
+		if beta == 0 {
+			for i := range c.Rows {
+				clear(c.Data[i*c.Stride:][:c.Cols])
+			}
+		}
+		return
+	}
+	for t := range gemmTiles(c) {
+		gemmTile(tA, tB, alpha, a, b, beta, c, t)
+	}
+}
+
+// gemm is gemm with the tiles shared by up to d.threads goroutines.
+func (d *Fast) gemm(tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta float32, c blas32.General) {
+	tiles := gemmTiles(c)
+	workers := min(d.threads, tiles, c.Rows*c.Cols*inner(tA, a)/minWork)
+	if workers <= 1 || a.Data == nil || b.Data == nil {
+		gemm(tA, tB, alpha, a, b, beta, c)
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for t := int(next.Add(1) - 1); t < tiles; t = int(next.Add(1) - 1) {
+				gemmTile(tA, tB, alpha, a, b, beta, c, t)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (d *Fast) Matmul(out, inp, weight, bias Tensor, N, C, OC int) {
+	o, b := mat(d.F(out), 0, N, OC, OC), d.opt(bias)
+	beta := float32(0)
+	if b != nil {
+		beta = 1
+		d.run(N, OC, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				copy(o.Data[i*OC:(i+1)*OC], b)
+			}
+		})
+	}
+	d.gemm(blas.NoTrans, blas.Trans, 1, mat(d.F(inp), 0, N, C, C), mat(d.F(weight), 0, OC, C, C), beta, o)
+}
+
+func (d *Fast) MatmulBackward(dinp, dweight, dbias, dout, inp, weight Tensor, N, C, OC int) {
+	g, x, w := mat(d.F(dout), 0, N, OC, OC), mat(d.F(inp), 0, N, C, C), mat(d.F(weight), 0, OC, C, C)
+	d.gemm(blas.NoTrans, blas.NoTrans, 1, g, w, 1, mat(d.opt(dinp), 0, N, C, C))
+	d.gemm(blas.Trans, blas.NoTrans, 1, g, x, 1, mat(d.opt(dweight), 0, OC, C, C))
+	if db := d.opt(dbias); db != nil {
+		d.run(OC, N, func(o0, o1 int) {
+			for i := range N {
+				for o, v := range g.Data[i*OC+o0 : i*OC+o1] {
+					db[o0+o] += v
+				}
+			}
+		})
+	}
+}

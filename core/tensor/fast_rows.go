@@ -1,0 +1,89 @@
+package tensor
+
+// Row- and column-parallel ops of the fast device. Each goroutine computes
+// its own rows or columns with the reference's arithmetic, so no output
+// slot is written by two goroutines.
+
+func (d *Fast) Encoder(out, tokens, wte, wpe Tensor, B, T, C, P int) {
+	o, tok, e, p := d.F(out), d.I(tokens), d.F(wte), d.F(wpe)
+	d.run(B*T, C, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			// Row r is a batch of one token at position P + r%T.
+			encoderRef(o[r*C:(r+1)*C], tok[r:r+1], e, p, 1, 1, C, P+r%T)
+		}
+	})
+}
+
+// EncoderBackward splits the channels, not the tokens: a token may occur
+// many times, and its dwte row must be summed by one goroutine.
+func (d *Fast) EncoderBackward(dwte, dwpe, dout, tokens Tensor, B, T, C, P int) {
+	dte, dpe, g, tok := d.opt(dwte), d.opt(dwpe), d.F(dout), d.I(tokens)
+	d.run(C, B*T, func(c0, c1 int) {
+		for r := range B * T {
+			gr := g[r*C+c0 : r*C+c1]
+			if dte != nil {
+				e := dte[int(tok[r])*C+c0:][:len(gr)]
+				for i, x := range gr {
+					e[i] += x
+				}
+			}
+			if dpe != nil {
+				p := dpe[(P+r%T)*C+c0:][:len(gr)]
+				for i, x := range gr {
+					p[i] += x
+				}
+			}
+		}
+	})
+}
+
+func (d *Fast) LayerNorm(out, mean, rstd, inp, weight, bias Tensor, N, C int, eps float32) {
+	o, m, s, x, w, b := d.F(out), d.F(mean), d.F(rstd), d.F(inp), d.F(weight), d.F(bias)
+	d.run(N, 4*C, func(lo, hi int) {
+		layerNormRef(o[lo*C:hi*C], m[lo:hi], s[lo:hi], x[lo*C:hi*C], w, b, hi-lo, C, eps)
+	})
+}
+
+// LayerNormBackward computes dinp by rows, then dweight and dbias (sums
+// over rows) by columns.
+func (d *Fast) LayerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd Tensor, N, C int) {
+	dx, dw, db := d.opt(dinp), d.opt(dweight), d.opt(dbias)
+	g, x, w, m, s := d.F(dout), d.F(inp), d.F(weight), d.F(mean), d.F(rstd)
+	if dx != nil {
+		d.run(N, 6*C, func(lo, hi int) {
+			layerNormBackwardRef(dx[lo*C:hi*C], nil, nil, g[lo*C:hi*C], x[lo*C:hi*C], w, m[lo:hi], s[lo:hi], hi-lo, C)
+		})
+	}
+	if dw == nil && db == nil {
+		return
+	}
+	d.run(C, 3*N, func(c0, c1 int) {
+		for i := range N {
+			mi, si := m[i], s[i]
+			for j := c0; j < c1; j++ {
+				gj := g[i*C+j]
+				if db != nil {
+					db[j] += gj
+				}
+				if dw != nil {
+					norm := (x[i*C+j] - mi) * si
+					dw[j] += norm * gj
+				}
+			}
+		}
+	})
+}
+
+func (d *Fast) CrossEntropy(losses, logits, targets Tensor, N, V int) {
+	l, x, tg := d.F(losses), d.F(logits), d.I(targets)
+	d.run(N, transcendental*V, func(lo, hi int) {
+		crossEntropyRef(l[lo:hi], x[lo*V:hi*V], tg[lo:hi], hi-lo, V)
+	})
+}
+
+func (d *Fast) CrossEntropyBackward(dlogits, logits, targets, dlosses Tensor, N, V int) {
+	dx, x, tg, dl := d.F(dlogits), d.F(logits), d.I(targets), d.F(dlosses)
+	d.run(N, 2*transcendental*V, func(lo, hi int) {
+		crossEntropyBackwardRef(dx[lo*V:hi*V], x[lo*V:hi*V], tg[lo:hi], dl[lo:hi], hi-lo, V)
+	})
+}
