@@ -44,30 +44,44 @@ func (d *Fast) LayerNorm(out, mean, rstd, inp, weight, bias Tensor, N, C int, ep
 	})
 }
 
-// LayerNormBackward computes dinp by rows, then dweight and dbias (sums
-// over rows) by columns.
+// lnBlock is the block of rows whose dweight and dbias are summed apart,
+// then added to the outputs in block order: a fixed block keeps the
+// results independent of the number of threads.
+const lnBlock = 64
+
 func (d *Fast) LayerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd Tensor, N, C int) {
 	dx, dw, db := d.opt(dinp), d.opt(dweight), d.opt(dbias)
 	g, x, w, m, s := d.F(dout), d.F(inp), d.F(weight), d.F(mean), d.F(rstd)
-	if dx != nil {
-		d.run(N, 6*C, func(lo, hi int) {
-			layerNormBackwardRef(dx[lo*C:hi*C], nil, nil, g[lo*C:hi*C], x[lo*C:hi*C], w, m[lo:hi], s[lo:hi], hi-lo, C)
-		})
+	nb := (N + lnBlock - 1) / lnBlock
+	// part returns rows [lo,hi) of v [N,C] (v[lo*C:hi*C]); nil stays nil.
+	part := func(v []float32, lo, hi int) []float32 {
+		if v == nil {
+			return nil
+		}
+		return v[lo*C : hi*C]
 	}
-	if dw == nil && db == nil {
-		return
+	var pw, pb []float32
+	if dw != nil {
+		pw = make([]float32, nb*C)
 	}
-	d.run(C, 3*N, func(c0, c1 int) {
-		for i := range N {
-			mi, si := m[i], s[i]
+	if db != nil {
+		pb = make([]float32, nb*C)
+	}
+	d.run(nb, 6*C*lnBlock, func(b0, b1 int) {
+		for k := b0; k < b1; k++ {
+			lo, hi := k*lnBlock, min(N, (k+1)*lnBlock)
+			layerNormBackwardRef(part(dx, lo, hi), part(pw, k, k+1), part(pb, k, k+1),
+				g[lo*C:hi*C], x[lo*C:hi*C], w, m[lo:hi], s[lo:hi], hi-lo, C)
+		}
+	})
+	d.run(C, 2*nb, func(c0, c1 int) {
+		for k := range nb {
 			for j := c0; j < c1; j++ {
-				gj := g[i*C+j]
-				if db != nil {
-					db[j] += gj
-				}
 				if dw != nil {
-					norm := (x[i*C+j] - mi) * si
-					dw[j] += norm * gj
+					dw[j] += pw[k*C+j]
+				}
+				if db != nil {
+					db[j] += pb[k*C+j]
 				}
 			}
 		}
