@@ -3,7 +3,8 @@ module prefixtune
 go 1.26
 
 require (
-	github.com/tetratelabs/wazero v1.12.0 // indirect
-	golang.org/x/sys v0.44.0 // indirect
-	gonum.org/v1/gonum v0.17.0 // indirect
+	github.com/tetratelabs/wazero v1.12.0
+	gonum.org/v1/gonum v0.17.0
 )
+
+require golang.org/x/sys v0.44.0 // indirect
