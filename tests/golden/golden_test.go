@@ -9,15 +9,28 @@ import (
 	"prefixtune/core/prefix"
 	"prefixtune/core/tensor"
 	"prefixtune/core/train"
+	"prefixtune/wasm/kernels"
 )
 
 // devices are every device the golden tests run on.
 func devices() map[string]func(t *testing.T) tensor.Device {
 	return map[string]func(t *testing.T) tensor.Device{
-		"cpu":    func(*testing.T) tensor.Device { return tensor.NewCPU() },
-		"fast-1": func(*testing.T) tensor.Device { return tensor.NewFast(1) },
-		"fast-3": func(*testing.T) tensor.Device { return tensor.NewFast(3) },
+		"cpu":      func(*testing.T) tensor.Device { return tensor.NewCPU() },
+		"fast-1":   func(*testing.T) tensor.Device { return tensor.NewFast(1) },
+		"fast-3":   func(*testing.T) tensor.Device { return tensor.NewFast(3) },
+		"wazero-1": func(t *testing.T) tensor.Device { return wazero(t, 1) },
+		"wazero-2": func(t *testing.T) tensor.Device { return wazero(t, 2) },
 	}
+}
+
+// wazero is the SIMD128 kernel module run natively by wazero.
+func wazero(t *testing.T, threads int) tensor.Device {
+	d, err := kernels.NewWazero(threads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
 }
 
 func TestGPT2(t *testing.T) {
