@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"prefixtune/core/adapter"
+	"prefixtune/core/safetensors"
+	"prefixtune/core/tokenizer"
+)
+
+// ref holds the PyTorch fixtures of tests/reference/gpt2.
+var ref = filepath.Join("..", "..", "tests", "reference", "gpt2")
+
+func expected(t *testing.T, key string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(ref, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(all[key], v); err != nil {
+		t.Fatalf("expected.json %s: %v", key, err)
+	}
+}
+
+func runCmd(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(args, strings.NewReader(stdin), &out, &errOut); err != nil {
+		t.Fatalf("prefixtune %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String()
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-4*math.Max(1, math.Abs(b)) }
+
+// TestTrainMatchesPyTorch runs the exact command the fixture script
+// reproduced in PyTorch and compares every step and the adapter.
+func TestTrainMatchesPyTorch(t *testing.T) {
+	out := t.TempDir()
+	log := runCmd(t, "", "train", "--model", filepath.Join(ref, "model"), "--data", filepath.Join(ref, "data.jsonl"),
+		"--prefix-len", "5", "--init", "adapter:"+filepath.Join(ref, "init_adapter"), "--lr", "0.01",
+		"--schedule", "linear", "--warmup", "2", "--steps", "10", "--batch-size", "2", "--seq-len", "16",
+		"--weight-decay", "0.01", "--clip", "1.0", "--no-shuffle", "--log-json", "--out", out)
+	var losses, lrs []float64
+	var tokens []int
+	expected(t, "train.losses", &losses)
+	expected(t, "train.lrs", &lrs)
+	expected(t, "train.n_tokens", &tokens)
+	sc := bufio.NewScanner(strings.NewReader(log))
+	step := 0
+	for ; sc.Scan(); step++ {
+		var s stepLog
+		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
+			t.Fatalf("line %d of --log-json is not JSON: %v", step+1, err)
+		}
+		if s.Step != step+1 || !near(s.Loss, losses[step]) || !near(s.LR, lrs[step]) || s.Tokens != tokens[step] {
+			t.Errorf("step %+v, PyTorch loss %.7g lr %g tokens %d", s, losses[step], lrs[step], tokens[step])
+		}
+	}
+	if step != 10 {
+		t.Fatalf("%d steps logged, want 10", step)
+	}
+	cfg, rows, err := adapter.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.NumVirtualTokens != 5 || cfg.TokenDim != 64 || cfg.NumLayers != 2 || cfg.NumAttentionHeads != 4 {
+		t.Errorf("adapter config %+v", cfg)
+	}
+	st, err := safetensors.Open(filepath.Join(ref, "expected.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	want, err := st.Float32("train.final")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if !near(float64(rows[i]), float64(want[i])) {
+			t.Fatalf("adapter value %d = %g, PyTorch %g", i, rows[i], want[i])
+		}
+	}
+}
+
+func TestEvalMatchesPyTorch(t *testing.T) {
+	for _, c := range []struct{ key, adapter string }{{"eval", filepath.Join(ref, "init_adapter")}, {"eval.base", ""}} {
+		args := []string{"eval", "--model", filepath.Join(ref, "model"), "--data", filepath.Join(ref, "data.jsonl"), "--json"}
+		if c.adapter != "" {
+			args = append(args, "--adapter", c.adapter)
+		}
+		var res struct{ Loss, Perplexity float64 }
+		if err := json.Unmarshal([]byte(runCmd(t, "", args...)), &res); err != nil {
+			t.Fatal(err)
+		}
+		var loss, ppl float64
+		expected(t, c.key+".loss", &loss)
+		expected(t, c.key+".perplexity", &ppl)
+		if !near(res.Loss, loss) || !near(res.Perplexity, ppl) {
+			t.Errorf("%s: loss %.7g perplexity %.7g, PyTorch %.7g %.7g", c.key, res.Loss, res.Perplexity, loss, ppl)
+		}
+	}
+}
+
+func TestTokenizeMatchesFixture(t *testing.T) {
+	var rows []struct {
+		Prompt     []int `json:"prompt"`
+		Completion []int `json:"completion"`
+	}
+	b, err := os.ReadFile(filepath.Join(ref, "data_tokens.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rows); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(ref, "data.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var ex struct{ Prompt, Completion string }
+		if err := json.Unmarshal([]byte(l), &ex); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, ex.Prompt, ex.Completion)
+	}
+	got := strings.Split(strings.TrimSpace(runCmd(t, strings.Join(lines, "\n")+"\n", "tokenize", "--tokenizer", filepath.Join(ref, "model"))), "\n")
+	for i, r := range rows {
+		for j, want := range [][]int{r.Prompt, r.Completion} {
+			w, _ := json.Marshal(want)
+			if got[2*i+j] != string(w) {
+				t.Errorf("line %d: ids %s, reference %s", 2*i+j+1, got[2*i+j], w)
+			}
+		}
+	}
+}
+
+// TestGenerateGreedy compares the streamed text of the cached generation
+// with PyTorch's greedy ids (recomputed without a cache) for row 0's prompt.
+func TestGenerateGreedy(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(ref, "data.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row0 struct{ Prompt string }
+	if err := json.Unmarshal([]byte(strings.SplitN(string(data), "\n", 2)[0]), &row0); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenizer.Load(filepath.Join(ref, "model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int
+	expected(t, "generate.ids", &ids)
+	out := runCmd(t, "", "generate", "--model", filepath.Join(ref, "model"), "--adapter", filepath.Join(ref, "init_adapter"),
+		"--prompt", row0.Prompt, "--max-new-tokens", "8")
+	if want := tok.Decode(ids) + "\n"; out != want {
+		t.Errorf("generated %q, PyTorch %q", out, want)
+	}
+}
+
+func TestErrorsAreClear(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--data", "x.jsonl", "--out", t.TempDir()}, "--model is required"},
+		{[]string{"eval", "--model", t.TempDir(), "--data", "x"}, "config"},
+		{[]string{"train", "--model", filepath.Join(ref, "model"), "--data", filepath.Join(ref, "data.jsonl"), "--out", t.TempDir(), "--seq-len", "100"}, "--seq-len"},
+		{[]string{"frobnicate"}, "usage"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(c.args, strings.NewReader(""), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("prefixtune %v: error %v, want one mentioning %q", c.args, err, c.want)
+		}
+	}
+}
