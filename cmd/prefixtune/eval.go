@@ -44,7 +44,7 @@ func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	tr := train.New(l.m, p, train.Options{}, model.Shape{B: *B, T: longest(seqs)})
-	loss, err := evaluate(tr, seqs, *B, int32(l.tok.EOS()))
+	loss, err := meanLoss(tr.Loss, seqs, *B, int32(l.tok.EOS()))
 	if err != nil {
 		return err
 	}

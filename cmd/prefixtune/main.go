@@ -5,6 +5,7 @@
 //	prefixtune eval     --model DIR --data FILE [--adapter DIR] [--json]
 //	prefixtune generate --model DIR [--adapter DIR] --prompt TEXT [options]
 //	prefixtune tokenize --tokenizer PATH < lines
+//	prefixtune pretrain --corpus FILES --tokenizer tokenizer.json --out DIR [options]
 //
 // Run a subcommand with -h for its flags.
 package main
@@ -24,10 +25,10 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmds := map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
-		"train": cmdTrain, "eval": cmdEval, "generate": cmdGenerate, "tokenize": cmdTokenize,
+		"train": cmdTrain, "eval": cmdEval, "generate": cmdGenerate, "tokenize": cmdTokenize, "pretrain": cmdPretrain,
 	}
 	if len(args) == 0 || cmds[args[0]] == nil {
-		return fmt.Errorf("usage: prefixtune train|eval|generate|tokenize [flags]; run a subcommand with -h for its flags")
+		return fmt.Errorf("usage: prefixtune train|eval|generate|tokenize|pretrain [flags]; run a subcommand with -h for its flags")
 	}
 	return cmds[args[0]](args[1:], stdin, stdout, stderr)
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -186,6 +187,53 @@ func TestErrorsAreClear(t *testing.T) {
 		err := run(c.args, strings.NewReader(""), &out, &errOut)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("prefixtune %v: error %v, want one mentioning %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestPretrainResumes pretrains a tiny model on a small corpus in two runs
+// sharing a checkpoint, and compares the result with one run.
+func TestPretrainResumes(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.txt")
+	var text strings.Builder
+	for i := 0; i < 60; i++ {
+		text.WriteString("The restaurant serves Chinese food near the river.\n\nAromi is a coffee shop in the city centre.\n\n")
+	}
+	if err := os.WriteFile(corpus, []byte(text.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := func(out, ckpt string, steps int) []string {
+		return []string{"pretrain", "--corpus", corpus, "--tokenizer", filepath.Join(ref, "model", "tokenizer.json"),
+			"--out", out, "--layers", "1", "--heads", "2", "--embd", "16", "--ctx", "32", "--seq-len", "16",
+			"--batch-size", "4", "--steps", strconv.Itoa(steps), "--warmup", "2", "--lr", "0.01", "--eval-every", "5",
+			"--checkpoint", ckpt, "--checkpoint-every", "3", "--dtype", "F32", "--threads", "1"}
+	}
+	full := runCmd(t, "", args(filepath.Join(dir, "full"), filepath.Join(dir, "full.ckpt"), 12)...)
+	var first, last stepLog
+	lines := strings.Split(strings.TrimSpace(full), "\n")
+	json.Unmarshal([]byte(lines[0]), &first)
+	json.Unmarshal([]byte(lines[len(lines)-1]), &last)
+	if len(lines) != 12 || last.ValLoss == nil || !(last.Loss < first.Loss) {
+		t.Fatalf("%d steps, first %+v, last %+v: want 12 steps with the loss falling and a validation loss at the end", len(lines), first, last)
+	}
+	// The same run interrupted after 5 steps and resumed from its checkpoint.
+	part := args(filepath.Join(dir, "part"), filepath.Join(dir, "part.ckpt"), 12)
+	runCmd(t, "", append(part, "--stop-after", "5")...)
+	if _, err := os.Stat(filepath.Join(dir, "part")); err == nil {
+		t.Fatal("an interrupted run wrote the model")
+	}
+	resumed := strings.Split(strings.TrimSpace(runCmd(t, "", part...)), "\n")
+	var r0 stepLog
+	json.Unmarshal([]byte(resumed[0]), &r0)
+	if len(resumed) != 7 || r0.Step != 6 {
+		t.Fatalf("the resumed run logged %d steps from step %d, want 7 from step 6", len(resumed), r0.Step)
+	}
+	for _, name := range []string{"model.safetensors", "config.json", "tokenizer.json"} {
+		a, errA := os.ReadFile(filepath.Join(dir, "full", name))
+		b, errB := os.ReadFile(filepath.Join(dir, "part", name))
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the uninterrupted and the resumed run (%v, %v)", name, errA, errB)
 		}
 	}
 }

@@ -100,7 +100,7 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		}
 		entry := stepLog{Step: r.Step, Loss: r.Loss, LR: r.LR, Tokens: r.Tokens, GradNorm: r.GradNorm}
 		if len(valSeqs) > 0 && (r.Step%loader.StepsPerEpoch() == 0 || r.Step == total) {
-			v, err := evaluate(tr, valSeqs, *B, int32(l.tok.EOS()))
+			v, err := meanLoss(tr.Loss, valSeqs, *B, int32(l.tok.EOS()))
 			if err != nil {
 				return err
 			}
@@ -161,21 +161,4 @@ func initPrefix(l *loaded, p *prefix.Prefix, how string, seed uint64) error {
 		return p.InitRows(l.m, rows)
 	}
 	return fmt.Errorf("--init %q: use random, text:STRING or adapter:DIR", how)
-}
-
-// evaluate returns the mean target-token loss of seqs under the trainer's prefix.
-func evaluate(tr *train.Trainer, seqs []data.Sequence, B int, pad int32) (float64, error) {
-	var sum float64
-	var n int
-	for i := 0; i < len(seqs); i += B {
-		s, k, err := tr.Loss(batch(data.MakeBatch(seqs[i:min(i+B, len(seqs))], pad)))
-		if err != nil {
-			return 0, err
-		}
-		sum, n = sum+s, n+k
-	}
-	if n == 0 {
-		return 0, fmt.Errorf("the evaluation data has no target tokens")
-	}
-	return sum / float64(n), nil
 }
