@@ -7,4 +7,7 @@ require (
 	gonum.org/v1/gonum v0.17.0
 )
 
-require golang.org/x/sys v0.44.0 // indirect
+require (
+	github.com/syumai/workers v0.33.0 // indirect
+	golang.org/x/sys v0.44.0 // indirect
+)
