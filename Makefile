@@ -4,18 +4,25 @@
 GO      ?= go
 ADDR    ?= 127.0.0.1:8080
 NPM_REF := tests/reference/node_modules/.package-lock.json
+NPM_EDGE := tests/edge/node_modules/.package-lock.json
+# wrangler runs offline: no metrics, no update check, no Request.cf download.
+WRANGLER_ENV := WRANGLER_SEND_METRICS=false CI=1 CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true
 
-.PHONY: all test vet run bench deps build
+.PHONY: all test vet run bench deps build edge
 
 all: build
 
 # System packages the build and tests need, installed only when missing.
-deps: $(NPM_REF)
+deps: $(NPM_REF) $(NPM_EDGE)
 	@command -v wat2wasm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wabt >/dev/null; }
 
 # Reference JavaScript packages (tokenizer parity), pinned by package-lock.json.
 $(NPM_REF): tests/reference/package.json tests/reference/package-lock.json
 	npm ci --prefix tests/reference --no-audit --no-fund --loglevel=error
+
+# wrangler (the Cloudflare Worker's local runtime), pinned.
+$(NPM_EDGE): tests/edge/package.json tests/edge/package-lock.json
+	npm ci --prefix tests/edge --no-audit --no-fund --loglevel=error
 
 build:
 	$(GO) build -o bin/prefixtune ./cmd/prefixtune
@@ -33,3 +40,7 @@ bench: build
 run: build
 	@echo "bin/prefixtune is built (see README for its commands)."
 	@echo "The web app lands with the UI work; until then the native command is the way to use Prefixtune."
+
+# The Cloudflare Worker locally, offline, on http://127.0.0.1:8787.
+edge: deps
+	cd worker && $(WRANGLER_ENV) ../tests/edge/node_modules/.bin/wrangler dev --ip 127.0.0.1 --port 8787
