@@ -8,7 +8,7 @@ NPM_EDGE := tests/edge/node_modules/.package-lock.json
 # wrangler runs offline: no metrics, no update check, no Request.cf download.
 WRANGLER_ENV := WRANGLER_SEND_METRICS=false CI=1 CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true
 
-.PHONY: all test vet run bench deps build edge
+.PHONY: all test vet run bench deps build edge corpus datasets datasets-check
 
 all: build
 
@@ -44,3 +44,14 @@ run: build
 # The Cloudflare Worker locally, offline, on http://127.0.0.1:8787.
 edge: deps
 	cd worker && $(WRANGLER_ENV) ../tests/edge/node_modules/.bin/wrangler dev --ip 127.0.0.1 --port 8787
+
+# The demo corpus (build/corpus/, not committed) and the sample datasets
+# (public/datasets/, committed), from Debian packages.
+corpus:
+	$(GO) run ./cmd/mkdata corpus
+datasets:
+	$(GO) run ./cmd/mkdata datasets
+# Regenerates the datasets from the packages and compares them byte for byte.
+datasets-check:
+	$(GO) run ./cmd/mkdata fetch
+	$(GO) test -count=1 -run TestDatasetsReproduce ./cmd/mkdata -args -build $(CURDIR)/build
