@@ -1,0 +1,257 @@
+package protocol
+
+import "fmt"
+
+// Caps are what the browser offers the engine.
+type Caps struct {
+	SIMD     bool `json:"simd"`     // WebAssembly SIMD128
+	Relaxed  bool `json:"relaxed"`  // relaxed SIMD
+	Isolated bool `json:"isolated"` // cross-origin isolated: SharedArrayBuffer and threads
+	Threads  int  `json:"threads"`  // logical processors the browser reports
+}
+
+// Ready is the engine's first event (id 0): it accepts requests from now on.
+type Ready struct {
+	Caps   Caps   `json:"caps"`
+	Device string `json:"device"` // the compute device, e.g. "fast" (Go) or "simd"
+}
+
+// Phases of Progress.
+const (
+	PhaseDownload   = "download"   // fetching a model file from the hub
+	PhaseWeights    = "weights"    // reading weights into the arena
+	PhaseInit       = "init"       // tokenising and initialising a run
+	PhaseTrain      = "train"      // optimiser steps
+	PhaseValidate   = "validate"   // the validation loss of a run
+	PhaseCheckpoint = "checkpoint" // saving a checkpoint
+	PhaseEvaluate   = "evaluate"   // Evaluate
+)
+
+// StepLog is one optimiser step, as one line of `prefixtune train
+// --log-json`.
+type StepLog struct {
+	Step     int      `json:"step"` // 1-based
+	Loss     float64  `json:"loss"`
+	LR       float64  `json:"lr"`
+	Tokens   int      `json:"tokens"` // target tokens in the batch
+	GradNorm float64  `json:"grad_norm"`
+	ValLoss  *float64 `json:"val_loss,omitempty"`
+}
+
+// Progress reports a long request at least once a second. Fields that do
+// not apply to the phase are zero.
+type Progress struct {
+	Phase      string `json:"phase"`
+	File       string `json:"file,omitempty"`        // the file being downloaded or read
+	Bytes      int64  `json:"bytes,omitempty"`       // bytes done
+	BytesTotal int64  `json:"bytes_total,omitempty"` // 0 when unknown
+	Step       int    `json:"step,omitempty"`        // steps (or batches) done
+	Steps      int    `json:"steps,omitempty"`       // of this many
+	// Training: the latest step, and every step since the previous
+	// Progress (none is left out, so a loss curve is complete).
+	Loss            float64   `json:"loss,omitempty"`
+	ValLoss         *float64  `json:"val_loss,omitempty"` // the latest validation loss
+	LR              float64   `json:"lr,omitempty"`
+	TokensPerSecond float64   `json:"tokens_per_second,omitempty"` // real (not padding) tokens through the model
+	ETASeconds      float64   `json:"eta_seconds,omitempty"`
+	Log             []StepLog `json:"log,omitempty"`
+}
+
+// Token is one generated token: its id and the text it completes (empty
+// while its bytes end inside a UTF-8 character; they come with a later
+// token).
+type Token struct {
+	ID   int    `json:"token_id"`
+	Text string `json:"text"`
+}
+
+// Error codes a UI can act on.
+const (
+	CodeBadRequest  = "bad_request"   // the request is malformed or comes too early (load a model first, ...)
+	CodeBusy        = "busy"          // another request is running; wait, pause or cancel it
+	CodeBadModel    = "bad_model"     // the model files are missing, unsupported or damaged
+	CodeBadData     = "bad_data"      // the data file cannot be used; the message names the line
+	CodeNetwork     = "network"       // a download failed; check the connection or the hub address
+	CodeStorage     = "storage"       // the browser's storage (cache, checkpoints) failed or is full
+	CodeOutOfMemory = "out_of_memory" // the run does not fit; use a shorter sequence length or batch
+	CodeNaNLoss     = "nan_loss"      // training diverged; lower the learning rate
+	CodeCancelled   = "cancelled"     // stopped by Cancel
+	CodeUnsupported = "unsupported"   // the browser lacks a feature the engine needs
+	CodeInternal    = "internal"      // a bug: the message says what happened
+)
+
+// Error ends a request that failed. Message says what is wrong and what to
+// do, for a person.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf returns an Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) Error {
+	return Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// OK ends a request that has nothing to report (Cancel, DeleteCheckpoint).
+type OK struct{}
+
+// ModelLoaded answers LoadModel.
+type ModelLoaded struct {
+	Name        string `json:"name"`          // the hub repository, or the weights file name
+	Hub         *Hub   `json:"hub,omitempty"` // where it came from, if from a hub
+	Layers      int    `json:"layers"`
+	Heads       int    `json:"heads"`
+	Embd        int    `json:"embd"`
+	Positions   int    `json:"positions"`
+	Vocab       int    `json:"vocab"`
+	Params      int    `json:"params"`
+	Bytes       int64  `json:"bytes"`       // size of model.safetensors
+	Cached      bool   `json:"cached"`      // every hub file came from the browser cache
+	Fingerprint string `json:"fingerprint"` // identifies the model for checkpoints
+}
+
+// DataLoaded answers LoadData.
+type DataLoaded struct {
+	Name       string `json:"name"`
+	Format     string `json:"format"`
+	Examples   int    `json:"examples"`
+	Bytes      int64  `json:"bytes"`
+	Validation bool   `json:"validation,omitempty"`
+}
+
+// Bin counts the examples whose token length is at most Upto (and above
+// the previous bin's).
+type Bin struct {
+	Upto  int `json:"upto"`
+	Count int `json:"count"`
+}
+
+// DataStats answers DescribeData. Lengths count prompt + completion + end
+// token, before truncation.
+type DataStats struct {
+	Examples     int     `json:"examples"`
+	SeqLen       int     `json:"seq_len"`       // the length examples are cut to
+	Tokens       int     `json:"tokens"`        // all tokens, before truncation
+	TargetTokens int     `json:"target_tokens"` // tokens that carry loss, after truncation
+	MinLen       int     `json:"min_len"`
+	MaxLen       int     `json:"max_len"`
+	MeanLen      float64 `json:"mean_len"`
+	Histogram    []Bin   `json:"histogram"`
+	Truncated    int     `json:"truncated"`  // examples longer than SeqLen
+	NoTargets    int     `json:"no_targets"` // examples whose completion is cut off entirely
+}
+
+// Estimated answers Estimate.
+type Estimated struct {
+	WeightBytes     int64   `json:"weight_bytes"`     // the frozen model
+	ActivationBytes int64   `json:"activation_bytes"` // activations and backward scratch of one batch
+	PrefixBytes     int64   `json:"prefix_bytes"`     // prefix, gradients, AdamW moments, MLP
+	TotalBytes      int64   `json:"total_bytes"`      // the arena
+	Steps           int     `json:"steps"`
+	TokensPerStep   int     `json:"tokens_per_step"` // batch size x the longest sequence
+	FLOPsPerStep    float64 `json:"flops_per_step"`
+	StepSeconds     float64 `json:"step_seconds"` // predicted from a short measurement of the device
+	TotalSeconds    float64 `json:"total_seconds"`
+}
+
+// Run statuses of Trained.
+const (
+	StatusDone   = "done"
+	StatusPaused = "paused"
+)
+
+// Trained answers Train and Resume.
+type Trained struct {
+	RunID   string   `json:"run_id"`
+	Status  string   `json:"status"` // StatusDone or StatusPaused
+	Step    int      `json:"step"`
+	Steps   int      `json:"steps"`
+	Loss    float64  `json:"loss"` // of the last step
+	ValLoss *float64 `json:"val_loss,omitempty"`
+}
+
+// Paused answers Pause, once the checkpoint is saved.
+type Paused struct {
+	RunID string `json:"run_id"`
+	Step  int    `json:"step"`
+}
+
+// Score is a model's mean loss on the target tokens of a data set.
+type Score struct {
+	Loss       float64 `json:"loss"`
+	Perplexity float64 `json:"perplexity"`
+	Examples   int     `json:"examples"`
+	Tokens     int     `json:"tokens"`
+}
+
+// Evaluated answers Evaluate.
+type Evaluated struct {
+	Base     *Score `json:"base,omitempty"`
+	Prefixed *Score `json:"prefixed,omitempty"`
+}
+
+// Generated answers Generate.
+type Generated struct {
+	Text    string `json:"text"`
+	Tokens  []int  `json:"tokens"`
+	Stopped bool   `json:"stopped"` // ended at the end-of-text token
+}
+
+// AdapterFiles answers ExportAdapter: the two files of a PEFT adapter.
+type AdapterFiles struct {
+	Config  []byte `json:"config"`  // adapter_config.json
+	Weights []byte `json:"weights"` // adapter_model.safetensors
+}
+
+// AdapterImported answers ImportAdapter.
+type AdapterImported struct {
+	VirtualTokens int    `json:"virtual_tokens"`
+	BaseModel     string `json:"base_model"`
+}
+
+// RunInfo describes a saved run.
+type RunInfo struct {
+	RunID     string       `json:"run_id"`
+	Step      int          `json:"step"`
+	Steps     int          `json:"steps"`
+	Loss      float64      `json:"loss"`
+	Model     string       `json:"model"` // ModelLoaded.Name
+	Hub       *Hub         `json:"hub,omitempty"`
+	ModelID   string       `json:"model_fingerprint"`
+	Data      string       `json:"data"`               // the training file's name
+	ValData   string       `json:"val_data,omitempty"` // the validation file's name
+	Options   TrainOptions `json:"options"`
+	SavedUnix int64        `json:"saved_unix_ms"`
+	Bytes     int64        `json:"bytes"`
+}
+
+// Checkpoints answers ListCheckpoints, newest first.
+type Checkpoints struct {
+	Runs []RunInfo `json:"runs"`
+}
+
+// CheckpointLoaded answers LoadCheckpoint.
+type CheckpointLoaded struct {
+	Run     RunInfo   `json:"run"`
+	History []StepLog `json:"history"` // every step up to the checkpoint
+}
+
+func (Ready) EventType() string            { return "ready" }
+func (Progress) EventType() string         { return "progress" }
+func (Token) EventType() string            { return "token" }
+func (Error) EventType() string            { return "error" }
+func (OK) EventType() string               { return "ok" }
+func (ModelLoaded) EventType() string      { return "model_loaded" }
+func (DataLoaded) EventType() string       { return "data_loaded" }
+func (DataStats) EventType() string        { return "data_stats" }
+func (Estimated) EventType() string        { return "estimated" }
+func (Trained) EventType() string          { return "trained" }
+func (Paused) EventType() string           { return "paused" }
+func (Evaluated) EventType() string        { return "evaluated" }
+func (Generated) EventType() string        { return "generated" }
+func (AdapterFiles) EventType() string     { return "adapter_files" }
+func (AdapterImported) EventType() string  { return "adapter_imported" }
+func (Checkpoints) EventType() string      { return "checkpoints" }
+func (CheckpointLoaded) EventType() string { return "checkpoint_loaded" }

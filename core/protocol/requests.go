@@ -1,0 +1,165 @@
+package protocol
+
+import "strings"
+
+// DefaultHubBase is the model hub that Hub.Base defaults to.
+const DefaultHubBase = "https://huggingface.co"
+
+// Hub names a model repository on a Hugging Face-style hub. Its files are
+// fetched from Base/Repo/resolve/Revision/<file>.
+type Hub struct {
+	Base     string `json:"base,omitempty"`     // default DefaultHubBase
+	Repo     string `json:"repo"`               // "owner/name"
+	Revision string `json:"revision,omitempty"` // default "main"
+}
+
+// URL returns the address of file in the repository.
+func (h Hub) URL(file string) string {
+	base, rev := strings.TrimRight(h.Base, "/"), h.Revision
+	if base == "" {
+		base = DefaultHubBase
+	}
+	if rev == "" {
+		rev = "main"
+	}
+	return base + "/" + strings.Trim(h.Repo, "/") + "/resolve/" + rev + "/" + file
+}
+
+// LoadModel loads a GPT-2 (config.json, model.safetensors, tokenizer.json)
+// either from posted files, matched by file name, or from a hub, through
+// the browser's cache so that a second load needs no network. It replaces
+// the model, the current prefix and any run. Progress: phases
+// PhaseDownload and PhaseWeights. Result: ModelLoaded.
+type LoadModel struct {
+	Files []int `json:"files,omitempty"` // indices of the posted files
+	Hub   *Hub  `json:"hub,omitempty"`
+}
+
+// LoadData reads a posted training file (JSON Lines, CSV or text; see
+// package core/data for the formats). With Validation it becomes the
+// validation set instead, evaluated after every epoch. Result: DataLoaded.
+type LoadData struct {
+	File   int    `json:"file"`             // index of the posted file
+	Format string `json:"format,omitempty"` // "jsonl", "csv" or "text"; empty: from the file name
+	// Column names (CSV header names or JSONL keys); empty: prompt,
+	// completion and text.
+	PromptColumn     string `json:"prompt_column,omitempty"`
+	CompletionColumn string `json:"completion_column,omitempty"`
+	TextColumn       string `json:"text_column,omitempty"`
+	Validation       bool   `json:"validation,omitempty"`
+}
+
+// DescribeData tokenises the loaded training (or validation) data with the
+// model's tokenizer and describes it at a sequence length. Result:
+// DataStats.
+type DescribeData struct {
+	SeqLen     int  `json:"seq_len,omitempty"`    // 0: the default of TrainOptions.SeqLen
+	PrefixLen  int  `json:"prefix_len,omitempty"` // taken from the model's positions when SeqLen is 0
+	Validation bool `json:"validation,omitempty"`
+}
+
+// Estimate predicts the memory and time of a run with these options on the
+// loaded model and data, before starting it. Result: Estimated.
+type Estimate struct {
+	Options TrainOptions `json:"options"`
+}
+
+// Train starts a new run on the loaded model and data. Progress: phases
+// PhaseInit, PhaseTrain, PhaseValidate and PhaseCheckpoint. Result:
+// Trained, when the run ends or is paused.
+type Train struct {
+	Options TrainOptions `json:"options"`
+}
+
+// Pause stops the running training after its current step and saves a
+// checkpoint. Result: Paused (and the Train or Resume request ends with
+// Trained, status "paused").
+type Pause struct{}
+
+// Resume continues the paused run, or the run of a loaded checkpoint.
+// Progress and result as Train.
+type Resume struct{}
+
+// Cancel stops the running request (loading, training, evaluation,
+// generation), which ends with an Error of code CodeCancelled. A cancelled
+// run keeps its state and can be resumed. Result: OK.
+type Cancel struct{}
+
+// Which models Evaluate scores.
+const (
+	Both     = "both"
+	Base     = "base"
+	Prefixed = "prefixed"
+)
+
+// Which data Evaluate scores.
+const (
+	TrainData      = "train"
+	ValidationData = "validation"
+)
+
+// Evaluate scores the base model and/or the model with the current prefix
+// (the run's, or an imported adapter) by the mean loss on the completion
+// tokens of a data set. Progress: PhaseEvaluate. Result: Evaluated.
+type Evaluate struct {
+	Which     string `json:"which,omitempty"`      // Both (default), Base or Prefixed
+	Data      string `json:"data,omitempty"`       // TrainData (default: all of the loaded file) or ValidationData
+	BatchSize int    `json:"batch_size,omitempty"` // 0: 8
+	SeqLen    int    `json:"seq_len,omitempty"`    // 0: as TrainOptions.SeqLen
+}
+
+// Generate continues a prompt, streaming each token as a Token event.
+// Temperature 0 is greedy. Result: Generated.
+type Generate struct {
+	Prompt      string  `json:"prompt"`
+	Prefixed    bool    `json:"prefixed,omitempty"` // with the current prefix
+	Temperature float64 `json:"temperature,omitempty"`
+	TopK        int     `json:"top_k,omitempty"` // 0: all tokens
+	Seed        uint64  `json:"seed,omitempty"`
+	MaxTokens   int     `json:"max_tokens,omitempty"` // 0: 50
+}
+
+// ExportAdapter returns the current prefix as a PEFT adapter. Result:
+// AdapterFiles.
+type ExportAdapter struct {
+	BaseModel string `json:"base_model,omitempty"` // base_model_name_or_path; empty: the model's name
+}
+
+// ImportAdapter reads a posted PEFT prefix-tuning adapter and makes it the
+// current prefix (for Evaluate, Generate, and TrainOptions.Init "adapter").
+// Result: AdapterImported.
+type ImportAdapter struct {
+	Config  int `json:"config"`  // index of the posted adapter_config.json
+	Weights int `json:"weights"` // index of the posted adapter_model.safetensors
+}
+
+// ListCheckpoints lists the runs saved in the browser. Result: Checkpoints.
+type ListCheckpoints struct{}
+
+// LoadCheckpoint restores a saved run (its prefix, optimiser state, data
+// and options) onto the loaded model, ready for Resume. Result:
+// CheckpointLoaded.
+type LoadCheckpoint struct {
+	RunID string `json:"run_id"`
+}
+
+// DeleteCheckpoint removes a saved run. Result: OK.
+type DeleteCheckpoint struct {
+	RunID string `json:"run_id"`
+}
+
+func (LoadModel) RequestType() string        { return "load_model" }
+func (LoadData) RequestType() string         { return "load_data" }
+func (DescribeData) RequestType() string     { return "describe_data" }
+func (Estimate) RequestType() string         { return "estimate" }
+func (Train) RequestType() string            { return "train" }
+func (Pause) RequestType() string            { return "pause" }
+func (Resume) RequestType() string           { return "resume" }
+func (Cancel) RequestType() string           { return "cancel" }
+func (Evaluate) RequestType() string         { return "evaluate" }
+func (Generate) RequestType() string         { return "generate" }
+func (ExportAdapter) RequestType() string    { return "export_adapter" }
+func (ImportAdapter) RequestType() string    { return "import_adapter" }
+func (ListCheckpoints) RequestType() string  { return "list_checkpoints" }
+func (LoadCheckpoint) RequestType() string   { return "load_checkpoint" }
+func (DeleteCheckpoint) RequestType() string { return "delete_checkpoint" }

@@ -1,0 +1,63 @@
+package tune
+
+import (
+	"time"
+
+	"prefixtune/core/model"
+	"prefixtune/core/tensor"
+)
+
+// Memory is the arena a run needs, in bytes.
+type Memory struct {
+	Weights     int64 // the frozen model
+	Activations int64 // activations and backward scratch of one batch
+	Prefix      int64 // prefix, gradients, AdamW moments, MLP activations
+}
+
+// Total is the sum of the parts.
+func (m Memory) Total() int64 { return m.Weights + m.Activations + m.Prefix }
+
+// EstimateMemory returns the arena a run of a P-token prefix (MLP hidden
+// size E) needs on a model of c with batches of B sequences of T tokens:
+// what model.New, prefix.New and train.New allocate.
+func EstimateMemory(c model.Config, P, E, B, T int) Memory {
+	W, C := c.PrefixWidth(), c.NEmbd
+	n := P * W // trainable floats
+	extra := 0 // floats besides Params and Grads
+	if E > 0 {
+		n = P*C + E*C + E + W*E + W
+		extra = 4*P*E + 2*P*W
+	}
+	return Memory{
+		Weights:     4 * int64(model.NumParams(c)),
+		Activations: 4 * int64(model.NumActs(c, model.Shape{B: B, T: T, P: P})),
+		Prefix:      4 * int64(2*n+extra+2*n+1), // params, grads, MLP; AdamW m, v and the norm
+	}
+}
+
+// StepFLOPs is about the floating-point work of one optimiser step on B
+// sequences of T tokens after P prefix positions: the forward pass, and the
+// backward pass without weight gradients (one matmul per forward matmul,
+// two attention passes per forward one).
+func StepFLOPs(c model.Config, P, B, T int) float64 {
+	N, C, L, V := float64(B*T), float64(c.NEmbd), float64(c.NLayer), float64(c.VocabSize)
+	matmul := 2 * N * (12*L*C*C + C*V)        // qkv, proj, fc, fc proj; the tied output layer
+	attention := 4 * N * L * C * float64(P+T) // scores and weighted values
+	return 2*matmul + 3*attention
+}
+
+// MeasureFLOPS times d on a matmul of the shape that dominates a step of a
+// model of c (N rows of C to 4C features) and returns floating-point
+// operations per second. It allocates scratch tensors on d.
+func MeasureFLOPS(d tensor.Device, c model.Config, N int) float64 {
+	C := c.NEmbd
+	inp, w, out := d.Alloc(N*C), d.Alloc(4*C*C), d.Alloc(N*4*C)
+	flops := 2 * float64(N) * float64(C) * float64(4*C)
+	d.Matmul(out, inp, w, tensor.Tensor{}, N, C, 4*C) // warm-up
+	start, runs := time.Now(), 0
+	for runs < 3 || time.Since(start) < 50*time.Millisecond {
+		d.Matmul(out, inp, w, tensor.Tensor{}, N, C, 4*C)
+		runs++
+	}
+	return flops * float64(runs) / time.Since(start).Seconds()
+}

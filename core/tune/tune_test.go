@@ -1,0 +1,318 @@
+package tune
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"prefixtune/core/adapter"
+	"prefixtune/core/data"
+	"prefixtune/core/model"
+	"prefixtune/core/safetensors"
+	"prefixtune/core/tensor"
+	"prefixtune/core/tokenizer"
+	"prefixtune/core/train"
+)
+
+// ref holds the PyTorch fixtures of tests/reference/gpt2.
+var ref = filepath.Join("..", "..", "tests", "reference", "gpt2")
+
+func expected(t *testing.T, key string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(ref, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(all[key], v); err != nil {
+		t.Fatalf("expected.json %s: %v", key, err)
+	}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-4*math.Max(1, math.Abs(b)) }
+
+// fixture loads the reference model, tokenizer and data on d.
+func fixture(t *testing.T, d tensor.Device) (*model.GPT2, *tokenizer.Tokenizer, []data.Example) {
+	t.Helper()
+	m, err := model.Load(d, filepath.Join(ref, "model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenizer.Load(filepath.Join(ref, "model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exs, err := data.Read(filepath.Join(ref, "data.jsonl"), data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, tok, exs
+}
+
+// fixtureOptions are the settings of the fixture's training run (and of
+// cmd/prefixtune's TestTrainMatchesPyTorch).
+var fixtureOptions = Options{PrefixLen: 5, LR: 0.01, Schedule: train.Linear, Warmup: 2, Steps: 10, BatchSize: 2,
+	WeightDecay: 0.01, Clip: 1}
+
+func TestRunMatchesPyTorch(t *testing.T) {
+	m, tok, exs := fixture(t, tensor.NewFast(1))
+	T, err := SeqLen(m.Config, 16, fixtureOptions.PrefixLen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, rows, err := adapter.Read(filepath.Join(ref, "init_adapter"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPrefix(m, fixtureOptions, Init{Adapter: &cfg, Rows: rows}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(m, p, Sequences(exs, tok, T), nil, int32(tok.EOS()), fixtureOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var losses, lrs []float64
+	var tokens []int
+	expected(t, "train.losses", &losses)
+	expected(t, "train.lrs", &lrs)
+	expected(t, "train.n_tokens", &tokens)
+	for i := 0; !r.Done(); i++ {
+		s, err := r.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Step != i+1 || !near(s.Loss, losses[i]) || !near(s.LR, lrs[i]) || s.Tokens != tokens[i] || s.ValLoss != nil {
+			t.Errorf("step %+v, PyTorch loss %.7g lr %g tokens %d", s, losses[i], lrs[i], tokens[i])
+		}
+	}
+	st, err := safetensors.Open(filepath.Join(ref, "expected.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	want, err := st.Float32("train.final")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.Rows(m.Dev)
+	for i := range want {
+		if !near(float64(got[i]), float64(want[i])) {
+			t.Fatalf("prefix value %d = %g, PyTorch %g", i, got[i], want[i])
+		}
+	}
+}
+
+// TestResumeIsExact stops a shuffled, validated run with a projection at
+// step 4, restores it into a fresh prefix through checkpoint bytes, and
+// checks that it ends exactly where an uninterrupted run ends.
+func TestResumeIsExact(t *testing.T) {
+	o := Options{PrefixLen: 3, Projection: 8, LR: 0.01, Schedule: train.Cosine, Warmup: 1, Epochs: 3, BatchSize: 2,
+		Clip: 1, Seed: 7, Shuffle: true}
+	m, tok, exs := fixture(t, tensor.NewFast(2))
+	trainSet, valSet, err := data.Split(exs, 0.34, o.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	T, _ := SeqLen(m.Config, 0, o.PrefixLen)
+	seqs, val := Sequences(trainSet, tok, T), Sequences(valSet, tok, T)
+	start := func(in Init) *Run {
+		p, err := NewPrefix(m, o, in, o.Seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := New(m, p, seqs, val, int32(tok.EOS()), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	steps := func(r *Run, n int) []Step {
+		var out []Step
+		for i := 0; i < n && !r.Done(); i++ {
+			s, err := r.Step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	whole := start(Init{Text: []int32{1, 2, 3}})
+	if whole.Steps != 3*2 {
+		t.Fatalf("%d steps, want 3 epochs of 2", whole.Steps)
+	}
+	want := steps(whole, 100)
+	if want[1].ValLoss == nil || want[2].ValLoss != nil || want[5].ValLoss == nil {
+		t.Errorf("validation after steps %v, want after every epoch of 2 steps", want)
+	}
+
+	first := start(Init{Text: []int32{1, 2, 3}})
+	got := steps(first, 4)
+	b, err := first.Trainer.Checkpoint(map[string]string{"k": "v"}).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := train.DecodeCheckpoint(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := start(Init{})
+	if err := second.Trainer.Restore(c); err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, steps(second, 100)...)
+	for i := range want {
+		if got[i].Loss != want[i].Loss || got[i].LR != want[i].LR || (got[i].ValLoss == nil) != (want[i].ValLoss == nil) {
+			t.Errorf("step %d: resumed %+v, uninterrupted %+v", i+1, got[i], want[i])
+		}
+	}
+	a, z := whole.Trainer.Prefix.Rows(m.Dev), second.Trainer.Prefix.Rows(m.Dev)
+	for i := range a {
+		if a[i] != z[i] {
+			t.Fatalf("prefix value %d: resumed %g, uninterrupted %g", i, z[i], a[i])
+		}
+	}
+}
+
+func TestStepErrors(t *testing.T) {
+	m, tok, exs := fixture(t, tensor.NewFast(1))
+	// A sequence length of 4 cuts off every completion.
+	o := fixtureOptions
+	p, err := NewPrefix(m, o, Init{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(m, p, Sequences(exs, tok, 4), nil, int32(tok.EOS()), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Step(); err == nil || errors.Is(err, ErrDiverged) {
+		t.Errorf("a batch without targets: %v", err)
+	}
+	o.LR = 1e30
+	o.Clip = 0
+	r, err = New(m, p, Sequences(exs, tok, 16), nil, int32(tok.EOS()), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10 && err == nil; i++ {
+		_, err = r.Step()
+	}
+	if !errors.Is(err, ErrDiverged) {
+		t.Errorf("a learning rate of 1e30: %v, want a diverged error", err)
+	}
+}
+
+func TestOptionsAndSeqLen(t *testing.T) {
+	good := fixtureOptions
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, mod := range []func(*Options){
+		func(o *Options) { o.PrefixLen = 0 },
+		func(o *Options) { o.BatchSize = 0 },
+		func(o *Options) { o.Steps, o.Epochs = 0, 0 },
+		func(o *Options) { o.LR = math.NaN() },
+		func(o *Options) { o.Schedule = "sawtooth" },
+		func(o *Options) { o.Projection = -1 },
+	} {
+		o := good
+		mod(&o)
+		if o.Validate() == nil {
+			t.Errorf("%+v passed validation", o)
+		}
+	}
+	c := model.Config{NPositions: 64}
+	for _, x := range []struct{ want, P, T int }{{0, 5, 59}, {0, 0, 64}, {16, 5, 16}, {59, 5, 59}, {60, 5, -1}, {0, 64, -1}} {
+		T, err := SeqLen(c, x.want, x.P)
+		if (err != nil) != (x.T < 0) || err == nil && T != x.T {
+			t.Errorf("SeqLen(%d, P %d) = %d, %v; want %d", x.want, x.P, T, err, x.T)
+		}
+	}
+	if c := (model.Config{NPositions: 1024}); func() int { T, _ := SeqLen(c, 0, 10); return T }() != DefaultSeqLen {
+		t.Errorf("the default sequence length is not %d", DefaultSeqLen)
+	}
+}
+
+// bytesEnc encodes text as its bytes; EOS is 256.
+type bytesEnc struct{}
+
+func (bytesEnc) Encode(s string) []int {
+	ids := make([]int, len(s))
+	for i := range s {
+		ids[i] = int(s[i])
+	}
+	return ids
+}
+func (bytesEnc) EOS() int { return 256 }
+
+func TestDescribe(t *testing.T) {
+	exs := []data.Example{
+		{Prompt: "abc", Completion: "de"},        // 6 tokens, 3 targets (d e EOS)
+		{Prompt: "abcdefghij", Completion: "k"},  // 12: cut at 10, no target left
+		{Completion: "0123456789012345678"},      // 20: cut at 10, 9 targets
+		{Prompt: "ab", Completion: "cdefghijkl"}, // 13: cut at 10, 8 targets
+	}
+	s := Describe(exs, bytesEnc{}, 10)
+	want := Stats{Examples: 4, SeqLen: 10, Tokens: 51, TargetTokens: 3 + 0 + 9 + 8, MinLen: 6, MaxLen: 20, MeanLen: 12.75,
+		Histogram: []Bin{{8, 1}, {16, 2}, {32, 1}}, Truncated: 3, NoTargets: 1}
+	if b1, b2 := jsonOf(s), jsonOf(want); b1 != b2 {
+		t.Errorf("Describe:\n%s\nwant\n%s", b1, b2)
+	}
+	// TargetTokens agrees with the sequences training uses.
+	n := 0
+	for _, q := range Sequences(exs, bytesEnc{}, 10) {
+		for _, t := range q.Targets {
+			if t >= 0 {
+				n++
+			}
+		}
+	}
+	if n != s.TargetTokens {
+		t.Errorf("Describe counts %d targets, Sequences has %d", s.TargetTokens, n)
+	}
+}
+
+func jsonOf(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// counting counts the floats allocated on a device.
+type counting struct {
+	tensor.Device
+	floats int
+}
+
+func (c *counting) Alloc(n int) tensor.Tensor { c.floats += n; return c.Device.Alloc(n) }
+
+func TestEstimateMemory(t *testing.T) {
+	for _, E := range []int{0, 16} {
+		d := &counting{Device: tensor.NewCPU()}
+		m, tok, exs := fixture(t, d)
+		o := fixtureOptions
+		o.Projection = E
+		p, err := NewPrefix(m, o, Init{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs := Sequences(exs, tok, 16)
+		if _, err := New(m, p, seqs, nil, int32(tok.EOS()), o); err != nil {
+			t.Fatal(err)
+		}
+		mem := EstimateMemory(m.Config, o.PrefixLen, E, o.BatchSize, Longest(seqs))
+		if mem.Total() != 4*int64(d.floats) {
+			t.Errorf("E %d: estimated %+v = %d bytes, allocated %d", E, mem, mem.Total(), 4*d.floats)
+		}
+	}
+	if f := StepFLOPs(model.Config{NEmbd: 768, NLayer: 12, VocabSize: 50257}, 10, 4, 128); f < 2.5e11 || f > 3e11 {
+		t.Errorf("a GPT-2 small step at B=4, T=128 without weight gradients is about 4 x 124M x 512 flops, not %g", f)
+	}
+	if r := MeasureFLOPS(tensor.NewFast(1), model.Config{NEmbd: 64}, 32); !(r > 1e6) {
+		t.Errorf("MeasureFLOPS = %g", r)
+	}
+}
