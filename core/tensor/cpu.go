@@ -28,6 +28,15 @@ func (d *CPU) Alloc(n int) Tensor {
 	return Tensor{off, n}
 }
 
+func (d *CPU) Mark() int { return len(d.arena) }
+
+func (d *CPU) Release(mark int) {
+	if mark < 0 || mark > len(d.arena) {
+		panic("tensor: Release to a mark beyond the arena")
+	}
+	d.arena = d.arena[:mark]
+}
+
 // F returns the slots of t; the slice aliases the arena until the next Alloc.
 func (d *CPU) F(t Tensor) []float32 { return d.arena[t.Off : t.Off+t.Len : t.Off+t.Len] }
 

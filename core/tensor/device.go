@@ -27,8 +27,13 @@ type Device interface {
 	Name() string
 
 	// Alloc reserves n slots (zeroed), aligned to 16 slots. Handles stay
-	// valid for the life of the device.
+	// valid until a Release to a mark taken before them.
 	Alloc(n int) Tensor
+	// Mark returns the current end of the arena, for Release.
+	Mark() int
+	// Release frees everything allocated after mark: scratch of one
+	// evaluation or generation goes back to the arena.
+	Release(mark int)
 	// Upload copies src into dst; len(src) == dst.Len.
 	Upload(dst Tensor, src []float32)
 	// UploadInt32 stores src as int32 bit patterns in dst.

@@ -36,6 +36,7 @@ type Device struct {
 	name    string
 	be      backend
 	top     int      // end of the last allocation, in bytes
+	high    int      // end of the highest allocation ever: memory below it may be dirty
 	ws      []int    // workspaces (byte offsets), one per concurrent call
 	minWork int      // ops with less work (about one unit per flop) run as one call
 	args    []uint32 // reused argument buffer
@@ -73,7 +74,21 @@ func (d *Device) Alloc(n int) tensor.Tensor {
 		}
 	}
 	d.top = end
-	return tensor.Tensor{Off: off / 4, Len: n}
+	t := tensor.Tensor{Off: off / 4, Len: n}
+	if off < d.high { // reused after a Release
+		d.Zero(t)
+	}
+	d.high = max(d.high, end)
+	return t
+}
+
+func (d *Device) Mark() int { return d.top }
+
+func (d *Device) Release(mark int) {
+	if mark < 0 || mark > d.top {
+		panic("kernels: Release to a mark beyond the arena")
+	}
+	d.top = mark
 }
 
 // bytesOf views a float32 or int32 slice as bytes (WebAssembly memory and

@@ -20,6 +20,7 @@ func Run(t *testing.T, newDevice func() tensor.Device) {
 		{"Matmul", matmul},
 		{"Attention", attention},
 		{"CrossEntropy", crossEntropy},
+		{"Release", release},
 	}
 	for _, op := range ops {
 		t.Run(op.name, func(t *testing.T) { op.run(newEnv(t, newDevice())) })
@@ -191,5 +192,29 @@ func crossEntropy(e *env) {
 		e.check(caseName("CrossEntropy %+v", s), losses, 1e-5)
 		e.check(caseName("CrossEntropyBackward %+v", s), dlogits, 1e-5)
 		e.check(caseName("CrossEntropyBackward in place %+v", s), inplace, 1e-5)
+	}
+}
+
+// release checks that memory handed back by Release is zeroed when it is
+// allocated again.
+func release(e *env) {
+	mark := e.dev.Mark()
+	t := e.dev.Alloc(37)
+	v := make([]float32, 37)
+	for i := range v {
+		v[i] = float32(i + 1)
+	}
+	e.dev.Upload(t, v)
+	e.dev.Release(mark)
+	if e.dev.Mark() != mark {
+		e.t.Fatalf("%s: Mark after Release is %d, want %d", e.dev.Name(), e.dev.Mark(), mark)
+	}
+	again := e.dev.Alloc(37)
+	got := make([]float32, 37)
+	e.dev.Download(got, again)
+	for i, x := range got {
+		if x != 0 {
+			e.t.Fatalf("%s: slot %d of a re-allocated tensor is %g, want 0", e.dev.Name(), i, x)
+		}
 	}
 }
