@@ -29,6 +29,8 @@ func (m *GPT2) Generate(pre Prefix, prompt []int32, maxNew int, stop int32, s Sa
 		return nil, fmt.Errorf("prefix (%d) + prompt (%d tokens) + %d new tokens exceed the model's %d positions", pre.P, len(prompt), maxNew, c.NPositions)
 	}
 	W, C, V, L := c.PrefixWidth(), c.NEmbd, c.VocabSize, c.NLayer
+	mark := d.Mark()
+	defer d.Release(mark)
 	cache := d.Alloc(total * W) // [total, L*2*C]
 	if pre.P > 0 {
 		d.Copy(cache.Slice(0, pre.P*W), pre.Rows.Slice(0, pre.P*W))

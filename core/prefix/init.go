@@ -74,6 +74,8 @@ func (p *Prefix) InitFromText(m *model.GPT2, tokens []int32, seed uint64) error 
 		}
 		return nil
 	}
+	mark := d.Mark()
+	defer d.Release(mark)
 	a := model.NewActs(d, m.Config, model.Shape{B: 1, T: P})
 	targets, valid := make([]int32, P), make([]float32, P)
 	for i := range valid {
