@@ -1,0 +1,174 @@
+package evaluate
+
+import (
+	"fmt"
+	"strings"
+
+	"prefixtune/core/data"
+	"prefixtune/core/metrics"
+	"prefixtune/core/model"
+)
+
+// Tokenizer is what evaluation needs of a tokenizer.
+type Tokenizer interface {
+	Encode(string) []int
+	Decode([]int) string
+	EOS() int
+}
+
+// Options choose the metrics and how they are computed.
+type Options struct {
+	BatchSize int            // examples per forward pass
+	SeqLen    int            // tokens per example, cut at the end
+	Generate  bool           // greedy generation metrics: BLEU, ROUGE-L, exact match
+	MaxNew    int            // tokens generated at most per prompt
+	Labels    []string       // classification: the candidate completions
+	Numeric   bool           // the completions are numbers: RMSE and MAE of generations
+	Shots     []data.Example // few-shot examples written before every prompt
+	Bootstrap metrics.BootstrapConfig
+	Samples   int // generated samples to keep in the report
+}
+
+// Sample is one prompt with its references and the model's output.
+type Sample struct {
+	Prompt     string   `json:"prompt"`
+	References []string `json:"references"`
+	Output     string   `json:"output"`
+}
+
+// Report is the evaluation of one model (and prefix) on one data set.
+type Report struct {
+	Name       string              `json:"name"`
+	Examples   int                 `json:"examples"`
+	Prompts    int                 `json:"prompts"`
+	Tokens     int                 `json:"target_tokens"`
+	Loss       metrics.Interval    `json:"loss"`
+	Perplexity float64             `json:"perplexity"`
+	BLEU       *metrics.Interval   `json:"bleu,omitempty"`
+	RougeL     *metrics.Interval   `json:"rouge_l,omitempty"`
+	ExactMatch *metrics.Interval   `json:"exact_match,omitempty"`
+	Accuracy   *metrics.Interval   `json:"accuracy,omitempty"`
+	MacroF1    *metrics.Interval   `json:"macro_f1,omitempty"`
+	Regression *metrics.Regression `json:"regression,omitempty"`
+	Samples    []Sample            `json:"samples,omitempty"`
+}
+
+// Run evaluates m after the prefix pre on exs.
+func Run(name string, m *model.GPT2, pre model.Prefix, tok Tokenizer, exs []data.Example, o Options) (Report, error) {
+	if len(exs) == 0 {
+		return Report{}, fmt.Errorf("no examples to evaluate")
+	}
+	if o.BatchSize < 1 {
+		o.BatchSize = 8
+	}
+	if o.Bootstrap.Resamples == 0 {
+		o.Bootstrap = metrics.DefaultBootstrap
+	}
+	e := &evaluator{m: m, pre: pre, tok: tok, o: o, shots: shotText(o.Shots)}
+	d := m.Dev
+	mark := d.Mark()
+	defer d.Release(mark)
+	r := Report{Name: name, Examples: len(exs)}
+	if err := e.loss(&r, exs); err != nil {
+		return Report{}, err
+	}
+	if len(o.Labels) > 0 {
+		if err := e.classify(&r, exs); err != nil {
+			return Report{}, err
+		}
+	}
+	if o.Generate || o.Numeric {
+		if err := e.generate(&r, exs); err != nil {
+			return Report{}, err
+		}
+	}
+	return r, nil
+}
+
+// shotText renders few-shot examples as one block written before a prompt.
+func shotText(shots []data.Example) string {
+	var b strings.Builder
+	for _, s := range shots {
+		b.WriteString(s.Prompt + s.Completion + "\n\n")
+	}
+	return b.String()
+}
+
+type evaluator struct {
+	m     *model.GPT2
+	pre   model.Prefix
+	tok   Tokenizer
+	o     Options
+	shots string
+}
+
+// encoder adapts Tokenizer to data.Encoder.
+type encoder struct{ Tokenizer }
+
+// rowLosses runs seqs through the model in batches and returns, per
+// sequence, the sum of its target losses and its number of targets.
+func (e *evaluator) rowLosses(seqs []data.Sequence) (sums []float64, ns []int, err error) {
+	T := 1
+	for _, s := range seqs {
+		T = max(T, len(s.Tokens))
+	}
+	B := e.o.BatchSize
+	a := model.NewActs(e.m.Dev, e.m.Config, model.Shape{B: B, T: T, P: e.pre.P})
+	losses := make([]float32, B*T)
+	for i := 0; i < len(seqs); i += B {
+		b := data.MakeBatch(seqs[i:min(i+B, len(seqs))], int32(e.tok.EOS()))
+		mb := model.Batch{B: b.B, T: b.T, Tokens: b.Tokens, Targets: b.Targets, Valid: b.Valid}
+		if _, _, err := e.m.Forward(a, e.pre, mb); err != nil {
+			return nil, nil, err
+		}
+		e.m.Dev.Download(losses[:b.B*b.T], a.Losses.Slice(0, b.B*b.T))
+		for r := 0; r < b.B; r++ {
+			var s float64
+			n := 0
+			for t := 0; t < b.T; t++ {
+				if b.Targets[r*b.T+t] >= 0 {
+					s += float64(losses[r*b.T+t])
+					n++
+				}
+			}
+			sums, ns = append(sums, s), append(ns, n)
+		}
+	}
+	return sums, ns, nil
+}
+
+// tokenize encodes examples with the few-shot block before each prompt.
+func (e *evaluator) tokenize(exs []data.Example) []data.Sequence {
+	seqs := make([]data.Sequence, len(exs))
+	for i, ex := range exs {
+		ex.Prompt = e.shots + ex.Prompt
+		seqs[i] = data.Tokenize(ex, encoder{e.tok}, e.o.SeqLen)
+	}
+	return seqs
+}
+
+func (e *evaluator) loss(r *Report, exs []data.Example) error {
+	sums, ns, err := e.rowLosses(e.tokenize(exs))
+	if err != nil {
+		return err
+	}
+	stat := func(idx []int) float64 {
+		var s float64
+		n := 0
+		for _, i := range idx {
+			s, n = s+sums[i], n+ns[i]
+		}
+		return s / float64(max(n, 1))
+	}
+	for _, n := range ns {
+		r.Tokens += n
+	}
+	if r.Tokens == 0 {
+		return fmt.Errorf("no target tokens: every completion was cut off; raise the sequence length")
+	}
+	if r.Loss, err = metrics.Bootstrap(stat, len(exs), e.o.Bootstrap); err != nil {
+		return err
+	}
+	r.Perplexity = metrics.Perplexity(r.Loss.Point)
+	return nil
+}

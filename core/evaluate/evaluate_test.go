@@ -1,0 +1,173 @@
+package evaluate
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"prefixtune/core/adapter"
+	"prefixtune/core/data"
+	"prefixtune/core/metrics"
+	"prefixtune/core/model"
+	"prefixtune/core/tensor"
+	"prefixtune/core/tokenizer"
+)
+
+var ref = filepath.Join("..", "..", "tests", "reference", "gpt2")
+
+type fixture struct {
+	m   *model.GPT2
+	tok *tokenizer.Tokenizer
+	pre model.Prefix
+	exs []data.Example
+}
+
+func load(t *testing.T) fixture {
+	t.Helper()
+	m, err := model.Load(tensor.NewCPU(), filepath.Join(ref, "model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenizer.Load(filepath.Join(ref, "model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, rows, err := adapter.Read(filepath.Join(ref, "init_adapter"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := model.Prefix{Rows: m.Dev.Alloc(len(rows)), P: cfg.NumVirtualTokens}
+	m.Dev.Upload(pre.Rows, rows)
+	exs, err := data.Read(filepath.Join(ref, "data.jsonl"), data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{m, tok, pre, exs}
+}
+
+func expected(t *testing.T, key string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(ref, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]json.RawMessage
+	json.Unmarshal(b, &all)
+	if err := json.Unmarshal(all[key], v); err != nil {
+		t.Fatal(key, err)
+	}
+}
+
+// TestLossMatchesPyTorch: the pooled target-token loss with and without the
+// prefix, and batches of 4 with padding across them.
+func TestLossMatchesPyTorch(t *testing.T) {
+	f := load(t)
+	for _, c := range []struct {
+		key string
+		pre model.Prefix
+	}{{"eval.loss", f.pre}, {"eval.base.loss", model.Prefix{}}} {
+		r, err := Run("x", f.m, c.pre, f.tok, f.exs, Options{BatchSize: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want float64
+		expected(t, c.key, &want)
+		if math.Abs(r.Loss.Point-want) > 1e-4*want {
+			t.Errorf("%s = %.7g, PyTorch %.7g", c.key, r.Loss.Point, want)
+		}
+		if !(r.Loss.Lo <= r.Loss.Point && r.Loss.Point <= r.Loss.Hi) || r.Tokens != 50 {
+			t.Errorf("%s: interval %+v, %d tokens (want 50)", c.key, r.Loss, r.Tokens)
+		}
+	}
+}
+
+// TestGenerationMatchesPyTorch: the greedy output for row 0's prompt is
+// PyTorch's, and BLEU/ROUGE-L/exact match are the metrics of those outputs.
+func TestGenerationMatchesPyTorch(t *testing.T) {
+	f := load(t)
+	r, err := Run("prefix", f.m, f.pre, f.tok, f.exs, Options{Generate: true, MaxNew: 8, Samples: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int
+	expected(t, "generate.ids", &ids)
+	if want := strings.TrimSpace(f.tok.Decode(ids)); r.Samples[0].Output != want {
+		t.Errorf("output for row 0 %q, PyTorch's greedy ids decode to %q", r.Samples[0].Output, want)
+	}
+	var outs []string
+	var refs [][]string
+	for _, s := range r.Samples {
+		outs, refs = append(outs, s.Output), append(refs, s.References)
+	}
+	bleu, _, err := metrics.CorpusBLEU(outs, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Prompts != 6 || r.BLEU == nil || r.BLEU.Point != bleu.Score {
+		t.Errorf("%d prompts, BLEU %+v, want %g over the 6 samples", r.Prompts, r.BLEU, bleu.Score)
+	}
+}
+
+// TestClassifyMatchesSingleRows: the label chosen from padded batches of
+// candidates is the one with the lowest loss scored one sequence at a time.
+func TestClassifyMatchesSingleRows(t *testing.T) {
+	f := load(t)
+	labels := []string{" Aromi serves Chinese food.", " Cotto is good.", " It is cheap."}
+	exs := f.exs[:4]
+	for i := range exs {
+		exs[i].Completion = labels[i%3]
+	}
+	r, err := Run("x", f.m, f.pre, f.tok, exs, Options{BatchSize: 5, Labels: labels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &evaluator{m: f.m, pre: f.pre, tok: f.tok, o: Options{BatchSize: 1}}
+	correct := 0
+	for _, ex := range exs {
+		best, bestLoss := "", math.Inf(1)
+		for _, l := range labels {
+			sums, _, err := e.rowLosses(e.tokenize([]data.Example{{Prompt: ex.Prompt, Completion: l}}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sums[0] < bestLoss {
+				best, bestLoss = l, sums[0]
+			}
+		}
+		if best == ex.Completion {
+			correct++
+		}
+	}
+	if want := float64(correct) / 4; r.Accuracy.Point != want {
+		t.Errorf("accuracy %g from batches, %g from single rows", r.Accuracy.Point, want)
+	}
+}
+
+// TestFewShotPrompt: shots are written before the prompt and make it longer.
+func TestFewShotPrompt(t *testing.T) {
+	f := load(t)
+	zero, err := Run("zero-shot", f.m, model.Prefix{}, f.tok, f.exs[2:], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	few, err := Run("2-shot", f.m, model.Prefix{}, f.tok, f.exs[2:], Options{Shots: f.exs[:2]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if few.Tokens != zero.Tokens || few.Loss.Point == zero.Loss.Point {
+		t.Errorf("few-shot scored %d tokens (loss %g), zero-shot %d (loss %g): want the same targets, another loss", few.Tokens, few.Loss.Point, zero.Tokens, zero.Loss.Point)
+	}
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, "Baselines", []Report{zero, few}, [][2]string{{"data", "data.jsonl"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| metric | zero-shot | 2-shot |", "| loss |", "- data: data.jsonl"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, md.String())
+		}
+	}
+}
