@@ -5,11 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
+	"os"
+	"sort"
+	"strings"
 
+	"prefixtune/core/data"
+	"prefixtune/core/evaluate"
+	"prefixtune/core/metrics"
 	"prefixtune/core/model"
-	"prefixtune/core/prefix"
-	"prefixtune/core/train"
 )
 
 func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -19,43 +22,157 @@ func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	dataPath := fs.String("data", "", "evaluation data `FILE` (.jsonl, .csv, .txt)")
 	adapterDir := fs.String("adapter", "", "PEFT prefix adapter `DIR` (none: the base model)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	report := fs.String("report", "", "also write a Markdown report to `FILE`")
+	gen := fs.Bool("generate", false, "generate greedily for every prompt: BLEU, ROUGE-L, exact match")
+	maxNew := fs.Int("max-new-tokens", 64, "tokens generated at most per prompt")
+	labels := fs.String("labels", "", "classification: comma-separated candidate labels, or \"auto\" for the distinct completions of the data")
+	numeric := fs.Bool("numeric", false, "completions are numbers: RMSE and MAE of the generations")
+	baselines := fs.Bool("baselines", false, "with --adapter, also evaluate the base model zero-shot (and few-shot with --shots)")
+	shots := fs.Int("shots", 0, "few-shot baseline: K examples from --train written before every prompt")
+	trainPath := fs.String("train", "", "training data `FILE` the few-shot examples come from")
+	samples := fs.Int("samples", 5, "generated samples shown in the report")
+	resamples := fs.Int("bootstrap", 1000, "bootstrap resamples for the confidence intervals")
+	seed := fs.Uint64("seed", 1, "seed for the bootstrap and for choosing few-shot examples")
 	B := fs.Int("batch-size", 8, "examples per forward pass")
 	T := fs.Int("seq-len", 0, "tokens per example, cut at the end (0: 128, or fewer if the model is shorter)")
 	threads := fs.Int("threads", 0, "compute threads (0: all cores)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *shots > 0 && *trainPath == "" {
+		return fmt.Errorf("--shots needs --train, the file the examples come from")
+	}
 	l, err := loadModel(*modelDir, *threads)
 	if err != nil {
 		return err
 	}
-	p := prefix.New(l.m, 0, 0)
+	type run struct {
+		name string
+		pre  model.Prefix
+		shot []data.Example
+	}
+	var runs []run
+	if *adapterDir == "" || *baselines {
+		runs = append(runs, run{name: "base, zero-shot"})
+	}
+	if *shots > 0 {
+		shotExs, err := fewShot(*trainPath, *shots, *seed)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, run{name: fmt.Sprintf("base, %d-shot", *shots), shot: shotExs})
+	}
+	P := 0
 	if *adapterDir != "" {
-		if p, err = l.loadAdapter(*adapterDir); err != nil {
+		p, err := l.loadAdapter(*adapterDir)
+		if err != nil {
+			return err
+		}
+		P = p.P
+		runs = append(runs, run{name: "prefix", pre: p.Out})
+	}
+	seqLen, err := l.seqLen(*T, P)
+	if err != nil {
+		return err
+	}
+	if *dataPath == "" {
+		return fmt.Errorf("--data is required: a .jsonl, .csv or .txt file")
+	}
+	exs, err := data.Read(*dataPath, data.Options{})
+	if err != nil {
+		return err
+	}
+	o := evaluate.Options{BatchSize: *B, SeqLen: seqLen, Generate: *gen, MaxNew: *maxNew, Numeric: *numeric,
+		Samples: *samples, Bootstrap: metrics.BootstrapConfig{Resamples: *resamples, Level: 0.95, Seed: *seed}}
+	if *labels != "" {
+		o.Labels = labelSet(*labels, exs)
+	}
+	var reports []evaluate.Report
+	for _, r := range runs {
+		o.Shots = r.shot
+		rep, err := evaluate.Run(r.name, l.m, r.pre, l.tok, exs, o)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
+		reports = append(reports, rep)
+	}
+	if *report != "" {
+		f, err := os.Create(*report)
+		if err != nil {
+			return err
+		}
+		settings := [][2]string{{"model", *modelDir}, {"data", *dataPath}, {"adapter", *adapterDir}, {"sequence length", fmt.Sprint(seqLen)}}
+		if err := evaluate.WriteMarkdown(f, "Evaluation", reports, settings); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
 			return err
 		}
 	}
-	seqLen, err := l.seqLen(*T, p.P)
-	if err != nil {
-		return err
-	}
-	seqs, err := l.readSeqs(*dataPath, seqLen)
-	if err != nil {
-		return err
-	}
-	tr := train.New(l.m, p, train.Options{}, model.Shape{B: *B, T: longest(seqs)})
-	loss, err := meanLoss(tr.Loss, seqs, *B, int32(l.tok.EOS()))
-	if err != nil {
-		return err
-	}
-	res := struct {
-		Loss       float64 `json:"loss"`
-		Perplexity float64 `json:"perplexity"`
-		Examples   int     `json:"examples"`
-	}{loss, math.Exp(loss), len(seqs)}
+	main := reports[len(reports)-1]
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(res)
+		return json.NewEncoder(stdout).Encode(struct {
+			Loss       float64           `json:"loss"`
+			Perplexity float64           `json:"perplexity"`
+			Examples   int               `json:"examples"`
+			Reports    []evaluate.Report `json:"reports"`
+		}{main.Loss.Point, main.Perplexity, main.Examples, reports})
 	}
-	_, err = fmt.Fprintf(stdout, "loss %.6f  perplexity %.4f  (%d examples)\n", res.Loss, res.Perplexity, res.Examples)
-	return err
+	for _, r := range reports {
+		fmt.Fprintf(stdout, "%-16s loss %.6f  perplexity %.4f  (%d examples)%s\n", r.Name, r.Loss.Point, r.Perplexity, r.Examples, extra(r))
+	}
+	return nil
+}
+
+// extra renders the optional metrics of a report on one line.
+func extra(r evaluate.Report) string {
+	var b strings.Builder
+	for _, m := range []struct {
+		name string
+		i    *metrics.Interval
+	}{{"BLEU", r.BLEU}, {"ROUGE-L", r.RougeL}, {"exact match", r.ExactMatch}, {"accuracy", r.Accuracy}, {"macro-F1", r.MacroF1}} {
+		if m.i != nil {
+			fmt.Fprintf(&b, "  %s %.3f", m.name, m.i.Point)
+		}
+	}
+	if r.Regression != nil {
+		fmt.Fprintf(&b, "  RMSE %.3g  MAE %.3g", r.Regression.RMSE, r.Regression.MAE)
+	}
+	return b.String()
+}
+
+// labelSet parses --labels: a comma-separated list, or "auto" for the
+// distinct completions of exs (sorted).
+func labelSet(flag string, exs []data.Example) []string {
+	if flag != "auto" {
+		return strings.Split(flag, ",")
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, ex := range exs {
+		if !seen[ex.Completion] {
+			seen[ex.Completion] = true
+			out = append(out, ex.Completion)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// fewShot draws k examples from a training file with a seeded order.
+func fewShot(path string, k int, seed uint64) ([]data.Example, error) {
+	exs, err := data.Read(path, data.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if k > len(exs) {
+		return nil, fmt.Errorf("--shots %d: %s has only %d examples", k, path, len(exs))
+	}
+	order := data.Order(len(exs), true, seed, 0)
+	shots := make([]data.Example, k)
+	for i := range shots {
+		shots[i] = exs[order[i]]
+	}
+	return shots, nil
 }

@@ -237,3 +237,35 @@ func TestPretrainResumes(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalBaselinesReport puts the base model zero-shot, 2-shot and the
+// prefix side by side in a Markdown report.
+func TestEvalBaselinesReport(t *testing.T) {
+	report := filepath.Join(t.TempDir(), "report.md")
+	out := runCmd(t, "", "eval", "--model", filepath.Join(ref, "model"), "--data", filepath.Join(ref, "data.jsonl"),
+		"--adapter", filepath.Join(ref, "init_adapter"), "--baselines", "--shots", "2", "--train", filepath.Join(ref, "data.jsonl"),
+		"--generate", "--max-new-tokens", "4", "--labels", "auto", "--report", report, "--json")
+	var res struct {
+		Loss    float64
+		Reports []struct {
+			Name     string
+			Accuracy *struct{ Point float64 }
+			BLEU     *struct{ Point float64 }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	var want float64
+	expected(t, "eval.loss", &want)
+	if len(res.Reports) != 3 || res.Reports[2].Name != "prefix" || !near(res.Loss, want) || res.Reports[0].Accuracy == nil || res.Reports[1].BLEU == nil {
+		t.Fatalf("reports %+v, loss %g (PyTorch %g)", res.Reports, res.Loss, want)
+	}
+	md, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "| metric | base, zero-shot | base, 2-shot | prefix |") {
+		t.Errorf("report:\n%s", md)
+	}
+}
