@@ -20,7 +20,7 @@ func TestClean(t *testing.T) {
 		{"word: torch\ndefinition:", " a light carried in the hand consisting of a burning stick"},
 		{"word: torch\ndefinition:", " a light carried in the hand consisting of a burning stick of wood"}, // near
 	}
-	kept, rep := Clean(exs, words{}, CleanOptions{MaxTokens: 16, Near: 0.7})
+	kept, rep := Clean(exs, words{}, CleanOptions{MaxTokens: 17, Near: 0.7})
 	want := CleanReport{Trimmed: 2, Empty: 1, TooLong: 1, Exact: 2, Near: 1, Kept: 2}
 	if rep != want {
 		t.Errorf("report %+v, want %+v", rep, want)
