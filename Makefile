@@ -8,7 +8,7 @@ NPM_EDGE := tests/edge/node_modules/.package-lock.json
 # wrangler runs offline: no metrics, no update check, no Request.cf download.
 WRANGLER_ENV := WRANGLER_SEND_METRICS=false CI=1 CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true
 
-.PHONY: all test vet run bench deps build edge corpus datasets datasets-check
+.PHONY: all test vet run bench deps build edge corpus datasets datasets-check demo-model
 
 all: build
 
@@ -55,3 +55,15 @@ datasets:
 datasets-check:
 	$(GO) run ./cmd/mkdata fetch
 	$(GO) test -count=1 -run TestDatasetsReproduce ./cmd/mkdata -args -build $(CURDIR)/build
+
+# The bundled demo model, trained from scratch on the corpus by the
+# project's own code (about two hours on two cores). It resumes from
+# build/demo/pretrain.ckpt when interrupted; `rm -r build/demo` starts over.
+DEMO_ARGS := --layers 4 --heads 4 --embd 256 --ctx 192 --seq-len 192 --batch-size 8 \
+	--steps 700 --warmup 50 --lr 2e-3 --weight-decay 0.1 --eval-every 50 --checkpoint-every 25 --dtype F16
+demo-model: build
+	$(GO) run ./cmd/mkdata corpus
+	mkdir -p build/demo
+	bin/prefixtune bpe --corpus build/corpus/corpus.txt --vocab 4096 --out build/demo/tokenizer.json
+	bin/prefixtune pretrain --corpus build/corpus/corpus.txt --tokenizer build/demo/tokenizer.json \
+		--out public/models/demo --checkpoint build/demo/pretrain.ckpt $(DEMO_ARGS) >> build/demo/training_log.jsonl

@@ -5,6 +5,7 @@
 //	prefixtune eval     --model DIR --data FILE [--adapter DIR] [--json]
 //	prefixtune generate --model DIR [--adapter DIR] --prompt TEXT [options]
 //	prefixtune tokenize --tokenizer PATH < lines
+//	prefixtune bpe      --corpus FILES --vocab N --out tokenizer.json
 //	prefixtune pretrain --corpus FILES --tokenizer tokenizer.json --out DIR [options]
 //	prefixtune serve    [--addr 127.0.0.1:8080] [--dir public] [--hub URL]
 //
@@ -26,10 +27,10 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmds := map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
-		"train": cmdTrain, "eval": cmdEval, "generate": cmdGenerate, "tokenize": cmdTokenize, "pretrain": cmdPretrain, "serve": serve,
+		"train": cmdTrain, "eval": cmdEval, "generate": cmdGenerate, "tokenize": cmdTokenize, "pretrain": cmdPretrain, "bpe": cmdBPE, "serve": serve,
 	}
 	if len(args) == 0 || cmds[args[0]] == nil {
-		return fmt.Errorf("usage: prefixtune train|eval|generate|tokenize|pretrain|serve [flags]; run a subcommand with -h for its flags")
+		return fmt.Errorf("usage: prefixtune train|eval|generate|tokenize|bpe|pretrain|serve [flags]; run a subcommand with -h for its flags")
 	}
 	return cmds[args[0]](args[1:], stdin, stdout, stderr)
 }

@@ -122,6 +122,10 @@ func cmdPretrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		}
 		if entry.ValLoss != nil {
 			fmt.Fprintf(stderr, "step %d/%d  loss %.4f%s  %.0fs\n", r.Step, *steps, r.Loss, entry.valText(), time.Since(start).Seconds())
+			// The latest validated weights are always on disk.
+			if err := saveModel(m, *out, *dtype, *tokPath); err != nil {
+				return err
+			}
 		}
 		if *ckpt != "" && (r.Step%*ckptEvery == 0 || r.Step == *steps) {
 			if err := train.WriteCheckpoint(*ckpt, tr.Checkpoint(nil)); err != nil {
@@ -129,19 +133,25 @@ func cmdPretrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	if err := m.Save(*out, safetensors.DType(strings.ToUpper(*dtype))); err != nil {
+	return saveModel(m, *out, *dtype, *tokPath)
+}
+
+// saveModel writes m and its tokenizer as a Hugging Face directory.
+func saveModel(m *model.GPT2, dir, dtype, tokPath string) error {
+	if err := m.Save(dir, safetensors.DType(strings.ToUpper(dtype))); err != nil {
 		return err
 	}
-	raw, err := os.ReadFile(*tokPath)
+	raw, err := os.ReadFile(tokPath)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(*out, "tokenizer.json"), raw, 0o644)
+	return os.WriteFile(filepath.Join(dir, "tokenizer.json"), raw, 0o644)
 }
 
 // corpusStreams reads documents from plain-text files and returns the
 // token streams (documents joined by EOS) of the training part and of the
-// held-out last valFrac of the documents.
+// held-out part: every (1/valFrac)-th document, so that every source is
+// represented.
 func corpusStreams(paths []string, tok *tokenizer.Tokenizer, valFrac float64) (trainToks, valToks []int32, err error) {
 	var docs []data.Example
 	for _, p := range paths {
@@ -151,18 +161,21 @@ func corpusStreams(paths []string, tok *tokenizer.Tokenizer, valFrac float64) (t
 		}
 		docs = append(docs, exs...)
 	}
-	nVal := int(math.Round(valFrac * float64(len(docs))))
-	join := func(docs []data.Example) []int32 {
-		var s []int32
-		for _, d := range docs {
-			for _, id := range tok.Encode(d.Completion) {
-				s = append(s, int32(id))
-			}
-			s = append(s, int32(tok.EOS()))
-		}
-		return s
+	every := 0
+	if valFrac > 0 {
+		every = max(2, int(math.Round(1/valFrac)))
 	}
-	return join(docs[:len(docs)-nVal]), join(docs[len(docs)-nVal:]), nil
+	for i, d := range docs {
+		dst := &trainToks
+		if every > 0 && i%every == every-1 {
+			dst = &valToks
+		}
+		for _, id := range tok.Encode(d.Completion) {
+			*dst = append(*dst, int32(id))
+		}
+		*dst = append(*dst, int32(tok.EOS()))
+	}
+	return trainToks, valToks, nil
 }
 
 // meanLoss returns the mean target-token loss over seqs, in batches of B
