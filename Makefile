@@ -67,3 +67,7 @@ demo-model: build
 	bin/prefixtune bpe --corpus build/corpus/corpus.txt --vocab 4096 --out build/demo/tokenizer.json
 	bin/prefixtune pretrain --corpus build/corpus/corpus.txt --tokenizer build/demo/tokenizer.json \
 		--out public/models/demo --checkpoint build/demo/pretrain.ckpt $(DEMO_ARGS) >> build/demo/training_log.jsonl
+	cp build/demo/training_log.jsonl public/models/demo/training_log.jsonl
+	bin/prefixtune card --model public/models/demo --log public/models/demo/training_log.jsonl \
+		--sources public/datasets/SOURCES.md --notice public/datasets/wordnet-definitions/README.md \
+		--command "make demo-model  # prefixtune pretrain $(DEMO_ARGS)"

@@ -27,7 +27,7 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmds := map[string]func([]string, io.Reader, io.Writer, io.Writer) error{
-		"train": cmdTrain, "eval": cmdEval, "generate": cmdGenerate, "tokenize": cmdTokenize, "pretrain": cmdPretrain, "bpe": cmdBPE, "serve": serve,
+		"train": cmdTrain, "eval": cmdEval, "generate": cmdGenerate, "tokenize": cmdTokenize, "pretrain": cmdPretrain, "bpe": cmdBPE, "card": cmdCard, "serve": serve,
 	}
 	if len(args) == 0 || cmds[args[0]] == nil {
 		return fmt.Errorf("usage: prefixtune train|eval|generate|tokenize|bpe|pretrain|serve [flags]; run a subcommand with -h for its flags")

@@ -217,6 +217,23 @@ func TestPretrainResumes(t *testing.T) {
 	if len(lines) != 12 || last.ValLoss == nil || !(last.Loss < first.Loss) {
 		t.Fatalf("%d steps, first %+v, last %+v: want 12 steps with the loss falling and a validation loss at the end", len(lines), first, last)
 	}
+	// The model card of the full run.
+	logFile := filepath.Join(dir, "log.jsonl")
+	if err := os.WriteFile(logFile, []byte(full), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	datasets := filepath.Join("..", "..", "public", "datasets")
+	runCmd(t, "", "card", "--model", filepath.Join(dir, "full"), "--log", logFile, "--sources", filepath.Join(datasets, "SOURCES.md"),
+		"--notice", filepath.Join(datasets, "wordnet-definitions", "README.md"), "--command", "prefixtune pretrain ...")
+	card, err := os.ReadFile(filepath.Join(dir, "full", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| layers | 1 |", "| 12 | 768 |", "| weights | F32 safetensors |", "WordNet 3.0 Copyright 2006 by Princeton University", "| kjv | bible-kjv-text |", "- `word: lantern\\ndefinition:` →"} {
+		if !strings.Contains(string(card), want) {
+			t.Errorf("the model card lacks %q:\n%s", want, card)
+		}
+	}
 	// The same run interrupted after 5 steps and resumed from its checkpoint.
 	part := args(filepath.Join(dir, "part"), filepath.Join(dir, "part.ckpt"), 12)
 	runCmd(t, "", append(part, "--stop-after", "5")...)
