@@ -1,6 +1,7 @@
 # Prefixtune. `make test` and `make run` install what they need on a fresh
 # Debian machine (as root), then build and test or serve.
 
+SHELL   := /bin/bash
 GO      ?= go
 ADDR    ?= 127.0.0.1:8080
 NPM_REF := tests/reference/node_modules/.package-lock.json
@@ -8,7 +9,7 @@ NPM_EDGE := tests/edge/node_modules/.package-lock.json
 # wrangler runs offline: no metrics, no update check, no Request.cf download.
 WRANGLER_ENV := WRANGLER_SEND_METRICS=false CI=1 CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true
 
-.PHONY: all test vet run bench deps build edge corpus datasets datasets-check demo-model
+.PHONY: all test vet run bench deps build edge corpus datasets datasets-check demo-model dataset-results
 
 all: build
 
@@ -71,3 +72,23 @@ demo-model: build
 	bin/prefixtune card --model public/models/demo --log public/models/demo/training_log.jsonl \
 		--sources public/datasets/SOURCES.md --notice public/datasets/wordnet-definitions/README.md \
 		--command "make demo-model  # prefixtune pretrain $(DEMO_ARGS)"
+
+# Each sample dataset: the demo model zero-shot and 3-shot versus a prefix
+# tuned on the training split, scored on the test split; the report goes
+# into the dataset's README.
+DS := public/datasets
+RESULTS := build/results
+TUNE := --prefix-len 10 --batch-size 8 --lr 3e-3 --seed 1
+dataset-results: build
+	mkdir -p $(RESULTS)
+	$(call result,wordnet-definitions,--epochs 3 --init "text:word: lantern definition: a light",--generate --max-new-tokens 48)
+	$(call result,devil-definitions,--epochs 10 --init "text:word: lantern definition: a light",--generate --max-new-tokens 48)
+	$(call result,fortune-categories,--epochs 5 --init "text:Quote: Category: science",--labels auto)
+define result
+	bin/prefixtune train --model public/models/demo --data $(DS)/$(1)/train.jsonl --val $(DS)/$(1)/validation.jsonl \
+		$(TUNE) $(2) --out $(RESULTS)/$(1)/adapter
+	bin/prefixtune eval --model public/models/demo --data $(DS)/$(1)/test.jsonl --adapter $(RESULTS)/$(1)/adapter \
+		--baselines --shots 3 --train $(DS)/$(1)/train.jsonl $(3) --report $(RESULTS)/$(1)/report.md
+	$(GO) run ./cmd/mkdata results $(1) $(RESULTS)/$(1)/report.md \
+		'prefixtune train --model public/models/demo --data $(DS)/$(1)/train.jsonl --val $(DS)/$(1)/validation.jsonl $(TUNE) $(2) --out adapter'$$'\n''prefixtune eval --model public/models/demo --data $(DS)/$(1)/test.jsonl --adapter adapter --baselines --shots 3 --train $(DS)/$(1)/train.jsonl $(3)'
+endef

@@ -21,6 +21,9 @@ Commands:
             (corpus.txt, parts/*.txt, SOURCES.md) and print its size
   datasets  fetch, then write the sample datasets and SOURCES.md into the
             datasets directory (each README keeps its Results section)
+  results NAME REPORT COMMANDS
+            replace the Results section of dataset NAME's README with a
+            report of prefixtune eval --report and the commands that made it
 
 Flags:
 `
@@ -33,6 +36,13 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if flag.Arg(0) == "results" && flag.NArg() == 4 {
+		if err := recordResults(*out, flag.Arg(1), flag.Arg(2), flag.Arg(3)); err != nil {
+			fmt.Fprintln(os.Stderr, "mkdata:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if flag.NArg() != 1 {
 		flag.Usage()
 		os.Exit(2)
