@@ -61,7 +61,7 @@ datasets-check:
 # project's own code (about two hours on two cores). It resumes from
 # build/demo/pretrain.ckpt when interrupted; `rm -r build/demo` starts over.
 DEMO_ARGS := --layers 4 --heads 4 --embd 256 --ctx 192 --seq-len 192 --batch-size 8 \
-	--steps 700 --warmup 50 --lr 2e-3 --weight-decay 0.1 --eval-every 50 --checkpoint-every 25 --dtype F16
+	--steps 450 --warmup 50 --lr 2e-3 --weight-decay 0.1 --eval-every 50 --checkpoint-every 25 --dtype F16
 demo-model: build
 	$(GO) run ./cmd/mkdata corpus
 	mkdir -p build/demo
