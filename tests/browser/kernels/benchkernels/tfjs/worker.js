@@ -1,0 +1,51 @@
+// TensorFlow.js's wasm backend (XNNPACK; the threaded SIMD build when the
+// page is cross-origin isolated) on out[N,OC] = inp[N,C] @ W + bias, the op
+// the kernels' Matmul computes, timed as the kernels are (bestRate).
+//
+// W is given as [C,OC], the layout of TensorFlow.js's fast path: with
+// transposeB (the kernels' [OC,C]) its matMul leaves XNNPACK for a loop some
+// 15 times slower. TensorFlow.js caps its threads at hardwareConcurrency/2,
+// whatever setThreadsCount asks; the threads it uses are reported.
+const dist = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
+importScripts('/node_modules/@tensorflow/tfjs-core/dist/tf-core.min.js', dist + 'tf-backend-wasm.min.js');
+
+onmessage = async ({ data: { threads, shapes } }) => {
+  try {
+    tf.wasm.setWasmPaths(dist);
+    tf.wasm.setThreadsCount(threads);
+    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
+    const results = [];
+    for (const [N, C, OC] of shapes) {
+      const a = tf.randomNormal([N, C]), b = tf.randomNormal([C, OC]), bias = tf.randomNormal([OC]);
+      // The wasm backend computes when the op is called.
+      const gflops = bestRate(2 * N * C * OC / 1e9, () => tf.fused.matMul({ a, b, bias }).dispose());
+      results.push({ shape: `${N}x${C}x${OC}`, gflops });
+      tf.dispose([a, b, bias]);
+    }
+    postMessage({
+      threads: tf.wasm.getThreadsCount(),
+      simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+      multithread: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+      results,
+    });
+  } catch (e) {
+    postMessage({ error: String(e?.stack ?? e) });
+  }
+};
+
+// bestRate returns the best rate, work per second, of f over batches of
+// calls of at least 50 ms during at least a second, after 0.4 s of warm-up,
+// as bestRate of tests/browser/kernels/inwasm.
+function bestRate(work, f) {
+  let best = 0;
+  for (const span of [0.4, 1]) {
+    best = 0;
+    for (const start = performance.now(); performance.now() - start < 1000 * span;) {
+      let n = 0;
+      const t0 = performance.now();
+      for (; n < 1 || performance.now() - t0 < 50; n++) f();
+      best = Math.max(best, work * n / ((performance.now() - t0) / 1000));
+    }
+  }
+  return best;
+}
