@@ -71,7 +71,7 @@ demo-model: build
 	cp build/demo/training_log.jsonl public/models/demo/training_log.jsonl
 	bin/prefixtune card --model public/models/demo --log public/models/demo/training_log.jsonl \
 		--sources public/datasets/SOURCES.md --notice public/datasets/wordnet-definitions/README.md \
-		--command "make demo-model  # prefixtune pretrain $(DEMO_ARGS)"
+		--command "make demo-model  # prefixtune pretrain $(DEMO_ARGS)" --check $(DS)/devil-definitions/validation.jsonl
 
 # Each sample dataset: the demo model zero-shot and 3-shot versus a prefix
 # tuned on the training split, scored on the test split; the report goes

@@ -12,7 +12,9 @@ import (
 	"strings"
 
 	"prefixtune/core/model"
+	"prefixtune/core/prefix"
 	"prefixtune/core/safetensors"
+	"prefixtune/core/train"
 )
 
 // cmdCard writes the model card (README.md) of a pretrained model from its
@@ -25,6 +27,7 @@ func cmdCard(args []string, _ io.Reader, _, stderr io.Writer) error {
 	sources := fl.String("sources", "", "SOURCES.md of the corpus, whose Corpus section is quoted")
 	notice := fl.String("notice", "", "a Markdown file whose first ```text block is a licence notice to reproduce")
 	command := fl.String("command", "", "the command that trained the model, quoted in the card")
+	check := fl.String("check", "", "a data `FILE` whose mean target-token loss is recorded in check.json, for tests to reproduce")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -100,6 +103,20 @@ func cmdCard(args []string, _ io.Reader, _, stderr io.Writer) error {
 		"the fortunes are short quotations distributed with Debian's BSD-licensed fortune-mod (see the package versions and copyright files in "+
 		"`public/datasets/SOURCES.md`). WordNet 3.0 requires this notice on all copies, including derived works such as this model:\n\n```text\n%s```\n",
 		strings.TrimSpace(corpus), text)
+	if *check != "" {
+		loss, n, err := checkLoss(l, *check)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "\n## Check\n\n`check.json` records the mean target-token loss on `%s`: %.6f over %d tokens; the tests reproduce it on every device.\n", *check, loss, n)
+		js, err := json.MarshalIndent(map[string]any{"data": *check, "loss": loss, "tokens": n}, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(*dir, "check.json"), append(js, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
 	if err := os.WriteFile(filepath.Join(*dir, "README.md"), []byte(b.String()), 0o644); err != nil {
 		return err
 	}
@@ -194,4 +211,27 @@ func curveSVG(steps []stepLog) string {
 </svg>
 `, W, H, pad, H-pad, W-pad, H-pad, pad, pad, pad, H-pad, 2, pad, hi, 2, H-pad, lo, W-pad-60, H-pad+16, steps[len(steps)-1].Step,
 		train.String(), val.String(), W-160, W-160)
+}
+
+// checkLoss is the mean target-token loss of the base model on a data file.
+func checkLoss(l *loaded, path string) (float64, int, error) {
+	T, err := l.seqLen(0, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	seqs, err := l.readSeqs(path, T)
+	if err != nil {
+		return 0, 0, err
+	}
+	tr := train.New(l.m, prefix.New(l.m, 0, 0), train.Options{}, model.Shape{B: 8, T: longest(seqs)})
+	loss, err := meanLoss(tr.Loss, seqs, 8, int32(l.tok.EOS()))
+	n := 0
+	for _, s := range seqs {
+		for _, t := range s.Targets {
+			if t >= 0 {
+				n++
+			}
+		}
+	}
+	return loss, n, err
 }

@@ -224,10 +224,15 @@ func TestPretrainResumes(t *testing.T) {
 	}
 	datasets := filepath.Join("..", "..", "public", "datasets")
 	runCmd(t, "", "card", "--model", filepath.Join(dir, "full"), "--log", logFile, "--sources", filepath.Join(datasets, "SOURCES.md"),
-		"--notice", filepath.Join(datasets, "wordnet-definitions", "README.md"), "--command", "prefixtune pretrain ...")
+		"--notice", filepath.Join(datasets, "wordnet-definitions", "README.md"), "--command", "prefixtune pretrain ...",
+		"--check", filepath.Join(ref, "data.jsonl"))
 	card, err := os.ReadFile(filepath.Join(dir, "full", "README.md"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	var check struct{ Loss float64 }
+	if b, err := os.ReadFile(filepath.Join(dir, "full", "check.json")); err != nil || json.Unmarshal(b, &check) != nil || !(check.Loss > 0) {
+		t.Errorf("check.json: %s (%v)", b, err)
 	}
 	for _, want := range []string{"| layers | 1 |", "| 12 | 768 |", "| weights | F32 safetensors |", "WordNet 3.0 Copyright 2006 by Princeton University", "| kjv | bible-kjv-text |", "- `word: lantern\\ndefinition:` →"} {
 		if !strings.Contains(string(card), want) {
