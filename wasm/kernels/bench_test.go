@@ -1,3 +1,5 @@
+//go:build linux || darwin
+
 package kernels
 
 import (
@@ -56,4 +58,80 @@ func newBenchDevice(b *testing.B, threads int) *Device {
 	}
 	b.Cleanup(func() { d.Close() })
 	return d
+}
+
+// BenchmarkStepOps times every op of a GPT-2 small prefix-tuning step (C 768,
+// 12 heads, vocabulary 50257, B 2, T 64, prefix 10; backward computes input
+// and prefix gradients only) on the wazero device, one sub-benchmark per op
+// and shape. A step runs the layer ops 12 times and the head ops once.
+func BenchmarkStepOps(b *testing.B) {
+	const B, T, C, NH, P, V, L = 2, 64, 768, 12, 10, 50257, 12
+	const N, S = B * T, L * 2 * C
+	d := newBenchDevice(b, 1)
+	rng := rand.New(rand.NewPCG(3, 4))
+	fill := func(n int, std float64) tensor.Tensor {
+		t, v := d.Alloc(n), make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64() * std)
+		}
+		d.Upload(t, v)
+		return t
+	}
+	x, y, h := fill(N*C, 1), fill(N*C, 1), fill(N*4*C, 1)
+	dx, dh := fill(N*C, 1), fill(N*4*C, 1)
+	w, bias, wv := fill(4*C*C, 0.02), fill(4*C, 0.02), fill(V*C, 0.02)
+	mean, rstd := d.Alloc(N), d.Alloc(N)
+	qkv, dqkv, past, dpast := fill(N*3*C, 1), fill(N*3*C, 1), fill(P*S, 1), fill(P*S, 1)
+	att, datt := d.Alloc(B*NH*T*(P+T)), d.Alloc(B*NH*T*(P+T))
+	valid := fill(N, 0)
+	ones := make([]float32, N)
+	for i := range ones {
+		ones[i] = 1
+	}
+	d.Upload(valid, ones)
+	logits, losses, dl := d.Alloc(N*V), d.Alloc(N), fill(N, 0.01)
+	targets := d.Alloc(N)
+	tg := make([]int32, N)
+	for i := range tg {
+		tg[i] = int32(rng.IntN(V))
+	}
+	d.UploadInt32(targets, tg)
+	none := tensor.Tensor{}
+	d.LayerNorm(y, mean, rstd, x, w, bias, N, C, 1e-5)
+	d.Attention(y, att, qkv, past, past.Slice(C, P*S-C), valid, B, T, C, NH, P, S)
+	for _, op := range []struct {
+		name  string
+		count int // per step
+		run   func()
+	}{
+		{"LayerNorm", 2*L + 1, func() { d.LayerNorm(y, mean, rstd, x, w, bias, N, C, 1e-5) }},
+		{"LayerNormBackward", 2*L + 1, func() { d.LayerNormBackward(dx, none, none, y, x, w, mean, rstd, N, C) }},
+		{"Matmul-qkv", L, func() { d.Matmul(qkv, x, w, bias, N, C, 3*C) }},
+		{"Matmul-proj", L, func() { d.Matmul(y, x, w, bias, N, C, C) }},
+		{"Matmul-fc", L, func() { d.Matmul(h, x, w, bias, N, C, 4*C) }},
+		{"Matmul-fcproj", L, func() { d.Matmul(y, h, w, bias, N, 4*C, C) }},
+		{"Matmul-logits", 1, func() { d.Matmul(logits, x, wv, none, N, C, V) }},
+		{"MatmulBackward-qkv", L, func() { d.MatmulBackward(dx, none, none, dqkv, x, w, N, C, 3*C) }},
+		{"MatmulBackward-proj", L, func() { d.MatmulBackward(dx, none, none, y, x, w, N, C, C) }},
+		{"MatmulBackward-fc", L, func() { d.MatmulBackward(dx, none, none, h, x, w, N, C, 4*C) }},
+		{"MatmulBackward-fcproj", L, func() { d.MatmulBackward(dh, none, none, y, h, w, N, 4*C, C) }},
+		{"MatmulBackward-logits", 1, func() { d.MatmulBackward(dx, none, none, logits, x, wv, N, C, V) }},
+		{"Attention", L, func() { d.Attention(y, att, qkv, past, past.Slice(C, P*S-C), valid, B, T, C, NH, P, S) }},
+		{"AttentionBackward", L, func() {
+			d.AttentionBackward(dqkv, dpast, dpast.Slice(C, P*S-C), datt, y, qkv, past, past.Slice(C, P*S-C), att, B, T, C, NH, P, S)
+		}},
+		{"GELU", L, func() { d.GELU(h, dh, N*4*C) }},
+		{"GELUBackward", L, func() { d.GELUBackward(dh, h, h, N*4*C) }},
+		{"Add", 4 * L, func() { d.Add(y, y, x, N*C) }},
+		{"CrossEntropy", 1, func() { d.CrossEntropy(losses, logits, targets, N, V) }},
+		{"CrossEntropyBackward", 1, func() { d.CrossEntropyBackward(logits, logits, targets, dl, N, V) }},
+		{"AdamW", 1, func() { d.AdamW(past, dpast, qkv, dqkv, P*S, 1e-3, 0.9, 0.999, 1e-8, 0, 1) }},
+	} {
+		b.Run(fmt.Sprintf("%s-x%d", op.name, op.count), func(b *testing.B) {
+			for b.Loop() {
+				op.run()
+			}
+			b.ReportMetric(float64(op.count)*b.Elapsed().Seconds()*1e3/float64(b.N), "ms/step")
+		})
+	}
 }

@@ -16,6 +16,12 @@
 //     one module instance per thread over one shared memory (tests,
 //     benchmarks, and the model's golden tests without a browser).
 //
+// The browser device is another backend in this package (js && wasm): it
+// implements backend by forwarding run (export name, flat argument list of
+// i32 values, at most threads() tasks, task i may use workspace i) to the
+// JavaScript pool, and read/write/grow to the shared WebAssembly.Memory,
+// then wraps it with newDevice. Nothing in device.go knows which backend runs.
+//
 // The arena is the module's memory: a tensor of Off slots starts at byte
 // 4*Off; the first 64 bytes are never allocated so that pointer 0 means
 // absent. Allocation is a bump pointer aligned to 64 bytes; GEMM workspaces

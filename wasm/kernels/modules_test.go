@@ -38,3 +38,16 @@ func TestModulesCurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestRelaxedInNode runs check_relaxed.mjs: both builds in V8 (Node 20 needs
+// --experimental-wasm-relaxed-simd), same exports, GEMMs equal to a float64
+// reference.
+func TestRelaxedInNode(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not on PATH; the relaxed build is checked in Node 20 or in Chromium")
+	}
+	if out, err := exec.Command(node, "--experimental-wasm-relaxed-simd", "check_relaxed.mjs").CombinedOutput(); err != nil {
+		t.Fatalf("check_relaxed.mjs: %v\n%s", err, out)
+	}
+}

@@ -21,18 +21,20 @@ const (
 )
 
 // tile is the register tile of a build: mr rows of 8 columns, accumulated
-// with mul+add (plain) or relaxed_madd, k unrolled unroll times.
+// with mul+add (plain) or relaxed_madd. The plain 4x8 tile needs 12 of the
+// 15 vector registers V8 allocates on x64, the relaxed 6x8 one 15 (no
+// temporary for the product); larger tiles, and unrolling the k loop (V8
+// hoists the loads of every step), spill.
 type tile struct {
 	mr      int
 	relaxed bool
-	unroll  int
 }
 
 func buildTile(relaxed bool) tile {
 	if relaxed {
-		return tile{mr: 6, relaxed: true, unroll: 1}
+		return tile{mr: 6, relaxed: true}
 	}
-	return tile{mr: 4, unroll: 1}
+	return tile{mr: 4}
 }
 
 // writeGEMM writes $gemm, the strided product every matrix export shares,
@@ -290,43 +292,30 @@ func writeMicro(b *strings.Builder, t tile) {
 	if t.relaxed {
 		op = "f32x4.relaxed_madd"
 	}
-	fmt.Fprintf(b, "\n  ;; $micro: the %dx8 register tile (%s), k unrolled %d times.\n", t.mr, op, t.unroll)
+	fmt.Fprintf(b, "\n  ;; $micro: the %dx8 register tile (%s).\n", t.mr, op)
 	b.WriteString("  (func $micro (param $a i32) (param $b i32) (param $c i32) (param $ldc i32) (param $kc i32)\n   ")
 	for r := 0; r < t.mr; r++ {
 		fmt.Fprintf(b, " (local $c%d0 v128) (local $c%d1 v128)", r, r)
 	}
-	b.WriteString(" (local $b0 v128) (local $b1 v128) (local $av v128) (local $p i32)\n")
+	b.WriteString(" (local $b0 v128) (local $b1 v128) (local $av v128) (local $p i32) (local $end i32)\n")
 	// Load the tile.
 	for r := 0; r < t.mr; r++ {
 		fmt.Fprintf(b, "    (local.set $p (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const %d))))\n", r)
 		fmt.Fprintf(b, "    (local.set $c%d0 (v128.load (local.get $p)))\n    (local.set $c%d1 (v128.load offset=16 (local.get $p)))\n", r, r)
 	}
-	step := func(u int) string {
-		var s strings.Builder
-		fmt.Fprintf(&s, "      (local.set $b0 (v128.load offset=%d (local.get $b)))\n", 32*u)
-		fmt.Fprintf(&s, "      (local.set $b1 (v128.load offset=%d (local.get $b)))\n", 32*u+16)
-		for r := 0; r < t.mr; r++ {
-			fmt.Fprintf(&s, "      (local.set $av (v128.load32_splat offset=%d (local.get $a)))\n", 4*(u*t.mr+r))
-			fmt.Fprintf(&s, "      (local.set $c%d0 %s)\n", r, madd(fmt.Sprintf("$c%d0", r), "$av", "$b0"))
-			fmt.Fprintf(&s, "      (local.set $c%d1 %s)\n", r, madd(fmt.Sprintf("$c%d1", r), "$av", "$b1"))
-		}
-		return s.String()
+	// One k step per iteration until b reaches its end.
+	b.WriteString("    (local.set $end (i32.add (local.get $b) (i32.shl (local.get $kc) (i32.const 5))))\n")
+	b.WriteString("    (if (i32.lt_u (local.get $b) (local.get $end)) (then (loop $k\n")
+	b.WriteString("      (local.set $b0 (v128.load (local.get $b)))\n")
+	b.WriteString("      (local.set $b1 (v128.load offset=16 (local.get $b)))\n")
+	for r := 0; r < t.mr; r++ {
+		fmt.Fprintf(b, "      (local.set $av (v128.load32_splat offset=%d (local.get $a)))\n", 4*r)
+		fmt.Fprintf(b, "      (local.set $c%d0 %s)\n", r, madd(fmt.Sprintf("$c%d0", r), "$av", "$b0"))
+		fmt.Fprintf(b, "      (local.set $c%d1 %s)\n", r, madd(fmt.Sprintf("$c%d1", r), "$av", "$b1"))
 	}
-	advance := func(n int) string {
-		return fmt.Sprintf("      (local.set $a (i32.add (local.get $a) (i32.const %d)))\n"+
-			"      (local.set $b (i32.add (local.get $b) (i32.const %d)))\n"+
-			"      (local.set $kc (i32.sub (local.get $kc) (i32.const %d)))\n", 4*t.mr*n, 32*n, n)
-	}
-	fmt.Fprintf(b, "    (block $unrolled (loop $k%d\n      (br_if $unrolled (i32.lt_s (local.get $kc) (i32.const %d)))\n", t.unroll, t.unroll)
-	for u := 0; u < t.unroll; u++ {
-		b.WriteString(step(u))
-	}
-	b.WriteString(advance(t.unroll))
-	fmt.Fprintf(b, "      (br $k%d)))\n", t.unroll)
-	b.WriteString("    (block $done (loop $k1\n      (br_if $done (i32.le_s (local.get $kc) (i32.const 0)))\n")
-	b.WriteString(step(0))
-	b.WriteString(advance(1))
-	b.WriteString("      (br $k1)))\n")
+	fmt.Fprintf(b, "      (local.set $a (i32.add (local.get $a) (i32.const %d)))\n", 4*t.mr)
+	b.WriteString("      (local.set $b (i32.add (local.get $b) (i32.const 32)))\n")
+	b.WriteString("      (br_if $k (i32.lt_u (local.get $b) (local.get $end))))))\n")
 	// Store the tile.
 	for r := 0; r < t.mr; r++ {
 		fmt.Fprintf(b, "    (local.set $p (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const %d))))\n", r)
