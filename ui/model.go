@@ -1,0 +1,265 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"prefixtune/core/protocol"
+)
+
+// Where a model comes from (ModelState.Source).
+const (
+	SourceDemo  = "demo"  // the model bundled with the site
+	SourceFiles = "files" // files the person picks or drops
+	SourceHub   = "hub"   // a Hugging Face repository, through the site's mirror
+)
+
+// DemoModel is where the site keeps its bundled model, and the files of a
+// model.
+const DemoModel = "/models/demo/"
+
+var modelFiles = []string{"config.json", "model.safetensors", "tokenizer.json"}
+
+// Size limits of a model in the page: its float32 weights share one
+// WebAssembly memory (at most 4 GiB) with the activations of training.
+const (
+	maxWeightBytes  = 2 << 30
+	warnWeightBytes = 1 << 30
+)
+
+// ModelState is the Model step.
+type ModelState struct {
+	Source   string
+	Files    []File      // picked local files
+	Check    *ModelCheck // what config.json of the picked files says
+	Repo     string      // hub repository id, owner/name
+	Revision string      // hub revision; empty: main
+	HubBase  string      // empty: the site's mirror, origin + /hub
+	Progress *protocol.Progress
+	Loaded   *protocol.ModelLoaded
+	Err      string
+}
+
+// ModelCheck is what a config.json says about a model before loading it.
+type ModelCheck struct {
+	Type                                  string
+	Layers, Heads, Embd, Positions, Vocab int
+	Params                                int64
+	Problem                               string // why it cannot be loaded; empty if it can
+	Warning                               string
+}
+
+// checkConfig reads a Hugging Face config.json and says whether Prefixtune
+// can tune the model in a browser tab.
+func checkConfig(text string) ModelCheck {
+	var c struct {
+		ModelType string `json:"model_type"`
+		Layers    int    `json:"n_layer"`
+		Heads     int    `json:"n_head"`
+		Embd      int    `json:"n_embd"`
+		Positions int    `json:"n_positions"`
+		Vocab     int    `json:"vocab_size"`
+		Inner     *int   `json:"n_inner"`
+	}
+	if err := json.Unmarshal([]byte(text), &c); err != nil {
+		return ModelCheck{Problem: fmt.Sprintf("config.json is not valid JSON (%v): pick the config.json of a Hugging Face model.", err)}
+	}
+	m := ModelCheck{Type: c.ModelType, Layers: c.Layers, Heads: c.Heads, Embd: c.Embd, Positions: c.Positions, Vocab: c.Vocab}
+	if c.ModelType != "gpt2" {
+		m.Problem = fmt.Sprintf("This is a %q model; Prefixtune tunes GPT-2 models (model_type \"gpt2\") only.", c.ModelType)
+		return m
+	}
+	if c.Layers <= 0 || c.Heads <= 0 || c.Embd <= 0 || c.Positions <= 0 || c.Vocab <= 0 || c.Embd%c.Heads != 0 {
+		m.Problem = "config.json lacks n_layer, n_head, n_embd, n_positions or vocab_size, or n_embd is not a multiple of n_head."
+		return m
+	}
+	inner := 4 * c.Embd
+	if c.Inner != nil {
+		inner = *c.Inner
+	}
+	m.Params = gpt2Params(c.Layers, c.Embd, inner, c.Positions, c.Vocab)
+	switch w := 4 * m.Params; {
+	case w > maxWeightBytes:
+		m.Problem = fmt.Sprintf("Its %s of float32 weights do not fit in a browser tab with room to train (at most %s). Pick a smaller model, such as GPT-2 small.",
+			Bytes(w), Bytes(maxWeightBytes))
+	case w > warnWeightBytes:
+		m.Warning = fmt.Sprintf("Its weights take %s in memory: training will be slow and may not fit beside other tabs.", Bytes(w))
+	}
+	return m
+}
+
+// gpt2Params counts the parameters of a GPT-2 with tied input and output
+// embeddings: token and position embeddings, per layer two layer norms,
+// attention (qkv and projection) and the MLP, and the final layer norm.
+func gpt2Params(L, C, inner, positions, vocab int) int64 {
+	l, c, i := int64(L), int64(C), int64(inner)
+	perLayer := 2*2*c + (3*c*c + 3*c) + (c*c + c) + (c*i + i) + (i*c + c)
+	return int64(vocab)*c + int64(positions)*c + l*perLayer + 2*c
+}
+
+// PickModelFiles takes the files the person picked or dropped, and reads
+// config.json among them (on a goroutine) to check the model.
+func (a *App) PickModelFiles(files []File) {
+	m := &a.Model
+	m.Source, m.Files, m.Check, m.Err = SourceFiles, files, nil, ""
+	if missing := missingModelFiles(files); missing != "" {
+		m.Err = missing
+		return
+	}
+	cfg := findFile(files, "config.json")
+	go func() {
+		text, err := a.host.ReadText(*cfg, 1<<20)
+		a.env.Lock()
+		defer a.env.UnlockRender()
+		if err != nil {
+			m.Err = "Cannot read config.json: " + err.Error()
+			return
+		}
+		c := checkConfig(text)
+		m.Check = &c
+	}()
+}
+
+func findFile(files []File, name string) *File {
+	for i := range files {
+		if files[i].Name == name {
+			return &files[i]
+		}
+	}
+	return nil
+}
+
+func missingModelFiles(files []File) string {
+	var missing []string
+	for _, n := range modelFiles {
+		if findFile(files, n) == nil {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return "Missing " + strings.Join(missing, " and ") + ": a model is config.json, model.safetensors and tokenizer.json, as in a Hugging Face GPT-2 folder. Pick or drop all three."
+}
+
+// CanLoadModel reports whether the Load button does something, and if
+// not, why.
+func (a *App) CanLoadModel() (bool, string) {
+	m := &a.Model
+	switch {
+	case !a.Engine.Ready:
+		return false, "The engine is starting."
+	case a.Busy != "":
+		return false, a.Busy + " is running."
+	case m.Source == SourceFiles && len(m.Files) == 0:
+		return false, "Pick or drop the model's files."
+	case m.Source == SourceFiles && (m.Check == nil || m.Check.Problem != ""):
+		return false, ""
+	case m.Source == SourceHub && !validRepo(m.Repo):
+		return false, "Type a repository id such as openai-community/gpt2."
+	}
+	return true, ""
+}
+
+func validRepo(r string) bool {
+	owner, name, ok := strings.Cut(strings.TrimSpace(r), "/")
+	return ok && owner != "" && name != "" && !strings.ContainsAny(name, "/ ") && !strings.ContainsAny(owner, " ")
+}
+
+// LoadModel loads the model from the chosen source.
+func (a *App) LoadModel() {
+	if ok, _ := a.CanLoadModel(); !ok {
+		return
+	}
+	m := &a.Model
+	m.Err, m.Progress = "", nil
+	switch m.Source {
+	case SourceFiles:
+		var files []File
+		var idx []int
+		for _, n := range modelFiles {
+			idx = append(idx, len(files))
+			files = append(files, *findFile(m.Files, n))
+		}
+		a.sendLoadModel(protocol.LoadModel{Files: idx}, files)
+	case SourceHub:
+		base := m.HubBase
+		if base == "" {
+			base = a.host.Origin() + "/hub"
+		}
+		a.sendLoadModel(protocol.LoadModel{Hub: &protocol.Hub{Base: base, Repo: strings.TrimSpace(m.Repo), Revision: m.Revision}}, nil)
+	default:
+		a.local("Fetching the demo model")
+		go func() {
+			var files []File
+			var err error
+			for _, n := range modelFiles {
+				var f File
+				if f, err = a.host.Fetch(DemoModel+n, n); err != nil {
+					break
+				}
+				files = append(files, f)
+			}
+			a.env.Lock()
+			defer a.env.UnlockRender()
+			a.local("")
+			if err != nil {
+				m.Err = "Cannot fetch the demo model: " + err.Error()
+				return
+			}
+			a.sendLoadModel(protocol.LoadModel{Files: []int{0, 1, 2}}, files)
+		}()
+	}
+}
+
+func (a *App) sendLoadModel(r protocol.LoadModel, files []File) {
+	m := &a.Model
+	a.start("Loading the model", r, files, func(e protocol.Event) {
+		switch e := e.(type) {
+		case protocol.Progress:
+			m.Progress = &e
+		case protocol.ModelLoaded:
+			m.Progress = nil
+			a.modelLoaded(e)
+		case protocol.Error:
+			m.Progress = nil
+			m.Err = errorText(e)
+		}
+	})
+}
+
+// modelLoaded resets everything that depended on the previous model.
+func (a *App) modelLoaded(e protocol.ModelLoaded) {
+	a.Model.Loaded = &e
+	a.Data.Loaded, a.Data.ValLoaded, a.Data.Stats = nil, nil, nil
+	a.Tune.Estimate = nil
+	a.Run = RunState{Runs: a.Run.Runs}
+	a.Compare = CompareState{}
+	a.Adapter = AdapterState{}
+	a.Try.Base, a.Try.Prefixed = Stream{}, Stream{}
+	if a.Opts.SeqLen == 0 || a.Opts.SeqLen+a.Opts.PrefixLen > e.Positions {
+		a.Opts.SeqLen = defaultSeqLen(e.Positions, a.Opts.PrefixLen)
+	}
+	a.Step = StepData
+}
+
+// defaultSeqLen is 128 tokens, or what the model's positions leave after
+// the prefix.
+func defaultSeqLen(positions, prefixLen int) int {
+	return max(1, min(128, positions-prefixLen))
+}
+
+// ModelName is the loaded model's name for people.
+func (a *App) ModelName() string {
+	m := a.Model.Loaded
+	switch {
+	case m == nil:
+		return ""
+	case m.Hub != nil:
+		return m.Hub.Repo
+	case a.Model.Source == SourceDemo:
+		return "the demo model"
+	}
+	return m.Name
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"prefixtune/core/protocol"
+
+	"github.com/vugu/vugu"
+)
+
+// ShowSaved reports whether to offer a run saved in the browser: one
+// exists and no run is on screen.
+func (c *TrainStep) ShowSaved() bool {
+	r, _ := c.App.SavedRun()
+	return r != nil && c.App.Run.Status == ""
+}
+
+// SameModel reports whether the saved run's model is the loaded one.
+func (c *TrainStep) SameModel() bool {
+	_, same := c.App.SavedRun()
+	return same
+}
+
+// SavedID is the saved run's id.
+func (c *TrainStep) SavedID() string {
+	r, _ := c.App.SavedRun()
+	return r.RunID
+}
+
+// Resumable reports whether the saved run has steps left.
+func (c *TrainStep) Resumable() bool {
+	r, _ := c.App.SavedRun()
+	return r.Step < r.Steps
+}
+
+// SavedLine describes the saved run.
+func (c *TrainStep) SavedLine() string {
+	r, _ := c.App.SavedRun()
+	when := time.UnixMilli(r.SavedUnix).Format("2 Jan 15:04")
+	return fmt.Sprintf("A run saved in this browser on %s: %s on %s, step %d of %d, loss %s.", when, r.Model, r.Data, r.Step, r.Steps, Loss(r.Loss))
+}
+
+// LoadFirst says which model the saved run needs.
+func (c *TrainStep) LoadFirst() string {
+	r, _ := c.App.SavedRun()
+	return fmt.Sprintf("It was trained on %s: load that model in the Model step to resume or open it.", r.Model)
+}
+
+// CanTrain enables the start button.
+func (c *TrainStep) CanTrain() bool {
+	ok, _ := c.App.CanTrain()
+	return ok
+}
+
+// WhyNot says why training cannot start.
+func (c *TrainStep) WhyNot() string {
+	if c.App.Run.Status == StatusRunning {
+		return ""
+	}
+	_, why := c.App.CanTrain()
+	return why
+}
+
+// TrainLabel names the start button.
+func (c *TrainStep) TrainLabel() string {
+	if c.App.Run.Status == "" {
+		return "Start training"
+	}
+	return "Start a new run"
+}
+
+// CanPause enables the pause button: pausing a run, or resuming one.
+func (c *TrainStep) CanPause() bool {
+	switch c.App.Run.Status {
+	case StatusRunning:
+		return !c.App.Run.Pausing
+	case protocol.StatusPaused, StatusCancelled:
+		return c.App.Idle()
+	}
+	return false
+}
+
+// PauseLabel names the pause button's action.
+func (c *TrainStep) PauseLabel() string {
+	switch {
+	case c.App.Run.Pausing:
+		return "Pausing…"
+	case c.App.Run.Status == protocol.StatusPaused || c.App.Run.Status == StatusCancelled:
+		return "Resume"
+	}
+	return "Pause"
+}
+
+// PauseOrResume pauses a running run or resumes a paused one.
+func (c *TrainStep) PauseOrResume() {
+	if c.App.Run.Status == StatusRunning {
+		c.App.Pause()
+	} else {
+		c.App.Resume()
+	}
+}
+
+// ProgressLine says where the run is.
+func (c *TrainStep) ProgressLine() string {
+	r := &c.App.Run
+	switch r.Status {
+	case StatusRunning:
+		switch r.Phase {
+		case protocol.PhaseInit, "":
+			return "Preparing the run…"
+		case protocol.PhaseCheckpoint:
+			return fmt.Sprintf("Step %d of %d: saving a checkpoint…", r.Step, r.Steps)
+		}
+		return fmt.Sprintf("Step %d of %d", r.Step, r.Steps)
+	case protocol.StatusPaused:
+		return fmt.Sprintf("Paused at step %d of %d; saved in this browser", r.Step, r.Steps)
+	case StatusCancelled:
+		return fmt.Sprintf("Stopped at step %d of %d", r.Step, r.Steps)
+	case StatusFailed:
+		return fmt.Sprintf("Failed at step %d of %d", r.Step, r.Steps)
+	}
+	return fmt.Sprintf("Done: %d steps", r.Steps)
+}
+
+// LastLoss is the latest training loss.
+func (c *TrainStep) LastLoss() float64 { return c.App.Run.Log[len(c.App.Run.Log)-1].Loss }
+
+// LastLR is the latest learning rate.
+func (c *TrainStep) LastLR() float64 { return c.App.Run.Log[len(c.App.Run.Log)-1].LR }
+
+// ValLine is the latest validation loss, or when it comes.
+func (c *TrainStep) ValLine() string {
+	if v := c.App.Run.ValLoss(); v != nil {
+		return Loss(*v)
+	}
+	if c.App.Data.ValLoaded == nil && c.App.Opts.ValFraction == 0 {
+		return "none: nothing is held out"
+	}
+	return "after the first epoch"
+}
+
+// SpeedLine is the throughput.
+func (c *TrainStep) SpeedLine() string {
+	if t := c.App.Run.Last.TokensPerSecond; t > 0 && c.App.Run.Status == StatusRunning {
+		return Count(int(t + 0.5))
+	}
+	return "–"
+}
+
+// TimeLeft is the estimated time to the end of the run.
+func (c *TrainStep) TimeLeft() string {
+	if c.App.Run.Status != StatusRunning || c.App.Run.Last.ETASeconds <= 0 {
+		return "–"
+	}
+	return Duration(c.App.Run.Last.ETASeconds)
+}
+
+// ViewBox is the chart's SVG viewBox.
+func (c *LossChart) ViewBox() string { return fmt.Sprintf("0 0 %d %d", chartW, chartH) }
+
+// Compute lays out the run's losses before each render.
+func (c *LossChart) Compute(vugu.ComputeCtx) { c.chart = lossChart(c.App.Run.Log, c.App.Run.Steps) }
+
+// Chart is the layout of the losses.
+func (c *LossChart) Chart() *Chart { return &c.chart }
