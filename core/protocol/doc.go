@@ -15,6 +15,9 @@
 // events, then exactly one terminal event, the request's result type (see
 // each request) or an Error. Ready has id 0: it answers no request.
 //
+// The engine runs requests one at a time, in the order it receives them;
+// Pause and Cancel act at once on the running request.
+//
 // Files and Blobs cannot travel in JSON. The sender posts them beside the
 // message text, as an array, and a request names them by their index in it
 // (LoadModel.Files, LoadData.File, ImportAdapter): the engine reads them in

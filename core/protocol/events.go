@@ -13,7 +13,7 @@ type Caps struct {
 // Ready is the engine's first event (id 0): it accepts requests from now on.
 type Ready struct {
 	Caps   Caps   `json:"caps"`
-	Device string `json:"device"` // the compute device, e.g. "fast" (Go) or "simd"
+	Device string `json:"device"` // the compute device, e.g. "browser-relaxed/2" (SIMD kernels on 2 threads)
 }
 
 // Phases of Progress.
@@ -22,7 +22,6 @@ const (
 	PhaseWeights    = "weights"    // reading weights into the arena
 	PhaseInit       = "init"       // tokenising and initialising a run
 	PhaseTrain      = "train"      // optimiser steps
-	PhaseValidate   = "validate"   // the validation loss of a run
 	PhaseCheckpoint = "checkpoint" // saving a checkpoint
 	PhaseEvaluate   = "evaluate"   // Evaluate
 )
@@ -38,8 +37,9 @@ type StepLog struct {
 	ValLoss  *float64 `json:"val_loss,omitempty"`
 }
 
-// Progress reports a long request at least once a second. Fields that do
-// not apply to the phase are zero.
+// Progress reports a long request: at least once a second, and after
+// every training step when steps take longer. Fields that do not apply to
+// the phase are zero.
 type Progress struct {
 	Phase      string `json:"phase"`
 	File       string `json:"file,omitempty"`        // the file being downloaded or read
@@ -68,7 +68,6 @@ type Token struct {
 // Error codes a UI can act on.
 const (
 	CodeBadRequest  = "bad_request"   // the request is malformed or comes too early (load a model first, ...)
-	CodeBusy        = "busy"          // another request is running; wait, pause or cancel it
 	CodeBadModel    = "bad_model"     // the model files are missing, unsupported or damaged
 	CodeBadData     = "bad_data"      // the data file cannot be used; the message names the line
 	CodeNetwork     = "network"       // a download failed; check the connection or the hub address

@@ -64,9 +64,11 @@ type Estimate struct {
 	Options TrainOptions `json:"options"`
 }
 
-// Train starts a new run on the loaded model and data. Progress: phases
-// PhaseInit, PhaseTrain, PhaseValidate and PhaseCheckpoint. Result:
-// Trained, when the run ends or is paused.
+// Train starts a new run on the loaded model and data (it replaces the
+// current run; saved checkpoints stay). Progress: phases PhaseInit,
+// PhaseTrain (whose Log holds every step, with the validation loss after
+// every epoch) and PhaseCheckpoint. Result: Trained, when the run ends or
+// is paused.
 type Train struct {
 	Options TrainOptions `json:"options"`
 }

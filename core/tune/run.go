@@ -8,6 +8,7 @@ import (
 	"prefixtune/core/data"
 	"prefixtune/core/model"
 	"prefixtune/core/prefix"
+	"prefixtune/core/tokenizer"
 	"prefixtune/core/train"
 )
 
@@ -55,6 +56,15 @@ func (o Options) Validate() error {
 	}
 	_, err := train.ParseSchedule(string(o.Schedule))
 	return err
+}
+
+// TotalSteps is the number of optimiser steps of a run over n examples:
+// Steps, or Epochs passes of ceil(n/BatchSize) steps.
+func (o Options) TotalSteps(n int) int {
+	if o.Steps > 0 {
+		return o.Steps
+	}
+	return o.Epochs * (&data.Loader{Seqs: make([]data.Sequence, n), BatchSize: o.BatchSize}).StepsPerEpoch()
 }
 
 // DefaultSeqLen caps sequences when no length is given.
@@ -129,6 +139,24 @@ type Init struct {
 	Rows    []float32
 }
 
+// CheckTokenizer reports a tokenizer that cannot serve a model of c: one
+// without an end-of-text token, or with ids past the model's vocabulary.
+func CheckTokenizer(c model.Config, tok *tokenizer.Tokenizer) error {
+	if tok.EOS() < 0 {
+		return fmt.Errorf("the tokenizer has no end-of-text token (<|endoftext|>), which marks where completions end")
+	}
+	if tok.VocabSize() > c.VocabSize {
+		return fmt.Errorf("the tokenizer has %d tokens but the model only %d: they do not belong together", tok.VocabSize(), c.VocabSize)
+	}
+	return nil
+}
+
+// AdapterConfig is the adapter_config.json of a P-token prefix of a model
+// of c, named after base.
+func AdapterConfig(c model.Config, P int, base string) adapter.Config {
+	return adapter.NewConfig(base, P, c.NLayer, c.NHead, c.NEmbd)
+}
+
 // CheckAdapter reports an adapter that was not made for a model of c.
 func CheckAdapter(c model.Config, cfg adapter.Config) error {
 	if cfg.NumLayers != c.NLayer || cfg.TokenDim != c.NEmbd || cfg.NumAttentionHeads != c.NHead {
@@ -196,10 +224,7 @@ func New(m *model.GPT2, p *prefix.Prefix, seqs, val []data.Sequence, pad int32, 
 		return nil, fmt.Errorf("the training data has no examples")
 	}
 	loader := &data.Loader{Seqs: seqs, BatchSize: o.BatchSize, Shuffle: o.Shuffle, Seed: o.Seed, Pad: pad}
-	steps := o.Steps
-	if steps <= 0 {
-		steps = o.Epochs * loader.StepsPerEpoch()
-	}
+	steps := o.TotalSteps(len(seqs))
 	lr := o.LR
 	if lr == 0 {
 		lr = DefaultLR(o.Projection)

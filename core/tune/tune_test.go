@@ -316,3 +316,29 @@ func TestEstimateMemory(t *testing.T) {
 		t.Errorf("MeasureFLOPS = %g", r)
 	}
 }
+
+func TestTotalStepsAndChecks(t *testing.T) {
+	if n := (Options{Steps: 10, Epochs: 3, BatchSize: 2}).TotalSteps(5); n != 10 {
+		t.Errorf("explicit steps: %d", n)
+	}
+	if n := (Options{Epochs: 3, BatchSize: 2}).TotalSteps(5); n != 9 {
+		t.Errorf("3 epochs of 5 examples in batches of 2: %d steps, want 9", n)
+	}
+	m, tok, _ := fixture(t, tensor.NewCPU())
+	if err := CheckTokenizer(m.Config, tok); err != nil {
+		t.Error(err)
+	}
+	small := m.Config
+	small.VocabSize = 100
+	if CheckTokenizer(small, tok) == nil {
+		t.Errorf("a tokenizer larger than the model's vocabulary passed")
+	}
+	cfg := AdapterConfig(m.Config, 5, "base")
+	if err := CheckAdapter(m.Config, cfg); err != nil || cfg.NumVirtualTokens != 5 || cfg.BaseModelNameOrPath != "base" {
+		t.Errorf("AdapterConfig %+v: %v", cfg, err)
+	}
+	cfg.NumLayers++
+	if CheckAdapter(m.Config, cfg) == nil {
+		t.Errorf("an adapter for another depth passed")
+	}
+}

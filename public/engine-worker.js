@@ -1,0 +1,42 @@
+// The Prefixtune engine worker, a module worker. public/engine.js starts it
+// and posts one message, {init: {caps, wasm, wasmExec, pool, threads}}; the
+// worker loads Go's wasm_exec.js and the kernel pool (wasm/pool.js: the
+// SIMD128 kernels over one arena, with helper workers when the page is
+// cross-origin isolated), runs engine.wasm over them, and the Go engine
+// takes over onmessage and answers with a "ready" event. If the engine
+// cannot start or stops, the worker posts an "error" event with id 0.
+
+let started = false;
+
+function fatal(message) {
+  self.postMessage(JSON.stringify({ id: 0, type: 'error', body: { code: 'internal', message } }));
+}
+
+self.onmessage = async (ev) => {
+  const init = ev.data && ev.data.init;
+  if (!init || started) {
+    return;
+  }
+  started = true;
+  try {
+    await import(init.wasmExec); // defines globalThis.Go
+    const { createKernels } = await import(init.pool);
+    const pool = await createKernels(init.threads ? { threads: init.threads } : {});
+    self.prefixtuneCaps = init.caps;
+    const resp = await fetch(init.wasm);
+    if (!resp.ok) {
+      throw new Error(`${init.wasm}: HTTP ${resp.status}`);
+    }
+    const go = new Go();
+    go.importObject.kernels = pool.imports;
+    const { instance } = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
+    pool.attach(instance);
+    // The engine's main never returns: ending means it crashed (a Go panic,
+    // or memory ran out) or found no device.
+    go.run(instance).then(
+      () => fatal('the engine stopped (it ran out of memory or failed; the browser console has details): reload the page'),
+      (err) => fatal(`the engine failed: ${err && err.message}; reload the page`));
+  } catch (err) {
+    fatal(`the engine could not start: ${err && err.message}`);
+  }
+};

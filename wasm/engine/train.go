@@ -1,0 +1,291 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"prefixtune/core/data"
+	"prefixtune/core/protocol"
+	"prefixtune/core/train"
+	"prefixtune/core/tune"
+	"prefixtune/wasm/engine/arena"
+)
+
+// session is the current run: paused, running or finished.
+type session struct {
+	id      string
+	opts    protocol.TrainOptions
+	run     *tune.Run
+	scope   *arena.Scope // the run's prefix, optimiser and activations
+	train   *dataSet
+	val     *dataSet // the validation file, when the run uses one
+	history []protocol.StepLog
+	saved   bool // its data files are in storage
+}
+
+// tuneOptions converts and checks the options of a request.
+func tuneOptions(o protocol.TrainOptions) (tune.Options, error) {
+	sched, err := train.ParseSchedule(o.Schedule)
+	if err != nil {
+		return tune.Options{}, fail(protocol.CodeBadRequest, err, "")
+	}
+	to := tune.Options{PrefixLen: o.PrefixLen, Projection: o.Projection, LR: o.LR, Schedule: sched, Warmup: o.Warmup,
+		Steps: o.Steps, Epochs: o.Epochs, BatchSize: o.BatchSize, WeightDecay: o.WeightDecay, Clip: o.Clip, Seed: o.Seed,
+		Shuffle: o.Shuffle}
+	if err := to.Validate(); err != nil {
+		return tune.Options{}, fail(protocol.CodeBadRequest, err, "")
+	}
+	if !(o.ValFraction >= 0 && o.ValFraction < 1) || o.SaveEvery < 0 {
+		return tune.Options{}, protocol.Errorf(protocol.CodeBadRequest, "the validation share (%g) must be in [0, 1) and the save interval (%d) not negative", o.ValFraction, o.SaveEvery)
+	}
+	return to, nil
+}
+
+// sequences checks options o against the model and tokenises a run's
+// training and validation sets as `prefixtune train` does: the validation
+// file (val), or a share of the training file held out by the seed.
+func (e *engine) sequences(o protocol.TrainOptions, trainSet, val *dataSet) (to tune.Options, seqs, valSeqs []data.Sequence, err error) {
+	if to, err = tuneOptions(o); err != nil {
+		return
+	}
+	c, tok := e.model.m.Config, e.model.tok
+	T, err := tune.SeqLen(c, o.SeqLen, o.PrefixLen)
+	if err != nil {
+		return to, nil, nil, fail(protocol.CodeBadRequest, err, "")
+	}
+	exs, valExs := trainSet.exs, []data.Example(nil)
+	switch {
+	case o.ValFraction > 0 && val != nil:
+		return to, nil, nil, protocol.Errorf(protocol.CodeBadRequest, "a validation file is loaded and a validation share is set: use one of them")
+	case o.ValFraction > 0:
+		if exs, valExs, err = data.Split(exs, o.ValFraction, o.Seed); err != nil {
+			return to, nil, nil, fail(protocol.CodeBadData, err, "")
+		}
+	case val != nil:
+		valExs = val.exs
+	}
+	return to, tune.Sequences(exs, tok, T), tune.Sequences(valExs, tok, T), nil
+}
+
+// initFor returns how a new run's prefix starts.
+func (e *engine) initFor(o protocol.TrainOptions) (tune.Init, error) {
+	switch o.Init {
+	case protocol.InitRandom:
+		return tune.Init{}, nil
+	case protocol.InitText:
+		ids := e.model.tok.Encode(o.InitText)
+		if len(ids) == 0 {
+			return tune.Init{}, protocol.Errorf(protocol.CodeBadRequest, "the initialisation text is empty: give a text of at least a few words")
+		}
+		text := make([]int32, len(ids))
+		for i, id := range ids {
+			text[i] = int32(id)
+		}
+		return tune.Init{Text: text}, nil
+	case protocol.InitAdapter:
+		a := e.adapter
+		if a == nil {
+			return tune.Init{}, protocol.Errorf(protocol.CodeBadRequest, "no adapter is imported to start from: import one first")
+		}
+		if a.cfg.NumVirtualTokens != o.PrefixLen {
+			return tune.Init{}, protocol.Errorf(protocol.CodeBadRequest, "the imported adapter has %d virtual tokens but the prefix length is %d", a.cfg.NumVirtualTokens, o.PrefixLen)
+		}
+		if o.Projection > 0 {
+			return tune.Init{}, protocol.Errorf(protocol.CodeBadRequest, "a prefix with a projection cannot start from an adapter, which holds only the projection's output: set the projection to 0")
+		}
+		return tune.Init{Adapter: &a.cfg, Rows: a.rows}, nil
+	}
+	return tune.Init{}, protocol.Errorf(protocol.CodeBadRequest, "unknown initialisation %q: use random, text or adapter", o.Init)
+}
+
+// newSession replaces the current run by a new one on the loaded model.
+func (e *engine) newSession(id string, o protocol.TrainOptions, init tune.Init, trainSet, val *dataSet) (*session, error) {
+	to, seqs, valSeqs, err := e.sequences(o, trainSet, val)
+	if err != nil {
+		return nil, err
+	}
+	m := e.model.m
+	mem := tune.EstimateMemory(m.Config, to.PrefixLen, to.Projection, to.BatchSize, tune.Longest(seqs, valSeqs))
+	if budget := arenaBudget(e.caps); mem.Total() > budget {
+		return nil, protocol.Errorf(protocol.CodeOutOfMemory, "the run needs about %.1f GB but the browser gives the engine %.1f GB: use a shorter sequence length or batch, or a smaller model",
+			float64(mem.Total())/1e9, float64(budget)/1e9)
+	}
+	e.dropRun()
+	scope := e.dev.Begin()
+	defer scope.End()
+	p, err := tune.NewPrefix(m, to, init, to.Seed)
+	if err != nil {
+		scope.Release()
+		return nil, fail(protocol.CodeBadRequest, err, "")
+	}
+	run, err := tune.New(m, p, seqs, valSeqs, int32(e.model.tok.EOS()), to)
+	if err != nil {
+		scope.Release()
+		return nil, fail(protocol.CodeBadRequest, err, "")
+	}
+	return &session{id: id, opts: o, run: run, scope: scope, train: trainSet, val: val}, nil
+}
+
+// dropRun releases the current run.
+func (e *engine) dropRun() {
+	if e.run == nil {
+		return
+	}
+	if e.prefix == e.run.run.Trainer.Prefix {
+		e.prefix = nil
+	}
+	e.run.scope.Release()
+	e.run = nil
+}
+
+func newRunID() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s-%s", time.Now().UTC().Format("20060102-150405"), hex.EncodeToString(b[:]))
+}
+
+func (e *engine) startRun(j *job, r protocol.Train) (protocol.Event, error) {
+	if err := e.needModel(); err != nil {
+		return nil, err
+	}
+	trainSet, err := e.dataFor(false)
+	if err != nil {
+		return nil, err
+	}
+	post(j.id, protocol.Progress{Phase: protocol.PhaseInit})
+	init, err := e.initFor(r.Options)
+	if err != nil {
+		return nil, err
+	}
+	s, err := e.newSession(newRunID(), r.Options, init, trainSet, e.val)
+	if err != nil {
+		return nil, err
+	}
+	e.run = s
+	return e.trainLoop(j)
+}
+
+func (e *engine) resume(j *job) (protocol.Event, error) {
+	switch {
+	case e.run == nil:
+		return nil, protocol.Errorf(protocol.CodeBadRequest, "there is no run to resume: start one, or load a checkpoint")
+	case e.run.run.Done():
+		return nil, protocol.Errorf(protocol.CodeBadRequest, "the run has finished all of its %d steps", e.run.run.Steps)
+	}
+	return e.trainLoop(j)
+}
+
+// trainLoop takes the current run's steps until it ends, is paused or is
+// cancelled, yielding to the event loop after every step.
+func (e *engine) trainLoop(j *job) (protocol.Event, error) {
+	s := e.run
+	e.prefix = s.run.Trainer.Prefix
+	start, first := time.Now(), s.run.Trainer.Step()
+	var pending []protocol.StepLog
+	var valLoss *float64
+	seen, last := 0, time.Time{}
+	flush := func() {
+		if len(pending) == 0 {
+			return
+		}
+		l := pending[len(pending)-1]
+		secs := time.Since(start).Seconds()
+		p := protocol.Progress{Phase: protocol.PhaseTrain, Step: l.Step, Steps: s.run.Steps, Loss: l.Loss, ValLoss: valLoss,
+			LR: l.LR, Log: pending}
+		if secs > 0 {
+			p.TokensPerSecond = float64(seen) / secs
+			p.ETASeconds = secs / float64(l.Step-first) * float64(s.run.Steps-l.Step)
+		}
+		post(j.id, p)
+		pending, last = nil, time.Now()
+	}
+	for !s.run.Done() {
+		if j.isCancelled() {
+			flush()
+			return nil, errCancelled
+		}
+		if id := j.takePause(); id != 0 {
+			flush()
+			if err := e.save(j, s); err != nil {
+				post(id, asError(err))
+				return nil, err
+			}
+			post(id, protocol.Paused{RunID: s.id, Step: s.run.Trainer.Step()})
+			return s.result(protocol.StatusPaused), nil
+		}
+		st, err := s.run.Step()
+		if err != nil {
+			flush()
+			if errors.Is(err, tune.ErrDiverged) {
+				return nil, protocol.Errorf(protocol.CodeNaNLoss, "%v", err)
+			}
+			return nil, fail(protocol.CodeBadData, err, "")
+		}
+		l := protocol.StepLog{Step: st.Step, Loss: st.Loss, LR: st.LR, Tokens: st.Tokens, GradNorm: st.GradNorm, ValLoss: st.ValLoss}
+		s.history = append(s.history, l)
+		pending = append(pending, l)
+		seen += st.Real
+		if st.ValLoss != nil {
+			valLoss = st.ValLoss
+		}
+		if st.Step == first+1 || time.Since(last) >= progressEvery {
+			flush()
+		}
+		if every := s.opts.SaveEvery; every > 0 && st.Step%every == 0 && !s.run.Done() {
+			flush()
+			if err := e.save(j, s); err != nil {
+				return nil, err
+			}
+		}
+		yield()
+	}
+	flush()
+	if err := e.save(j, s); err != nil {
+		return nil, err
+	}
+	return s.result(protocol.StatusDone), nil
+}
+
+// result is the Trained event of s.
+func (s *session) result(status string) protocol.Trained {
+	t := protocol.Trained{RunID: s.id, Status: status, Step: s.run.Trainer.Step(), Steps: s.run.Steps}
+	if n := len(s.history); n > 0 {
+		t.Loss = s.history[n-1].Loss
+	}
+	for _, l := range s.history {
+		if l.ValLoss != nil {
+			t.ValLoss = l.ValLoss
+		}
+	}
+	return t
+}
+
+func (e *engine) estimate(r protocol.Estimate) (protocol.Event, error) {
+	if err := e.needModel(); err != nil {
+		return nil, err
+	}
+	trainSet, err := e.dataFor(false)
+	if err != nil {
+		return nil, err
+	}
+	to, seqs, valSeqs, err := e.sequences(r.Options, trainSet, e.val)
+	if err != nil {
+		return nil, err
+	}
+	c := e.model.m.Config
+	B, T := to.BatchSize, tune.Longest(seqs, valSeqs)
+	mem := tune.EstimateMemory(c, to.PrefixLen, to.Projection, B, T)
+	flops := tune.StepFLOPs(c, to.PrefixLen, B, T)
+	scope := e.dev.Begin()
+	rate := tune.MeasureFLOPS(e.dev, c, min(B*T, 256))
+	scope.Release()
+	steps := to.TotalSteps(len(seqs))
+	return protocol.Estimated{WeightBytes: mem.Weights, ActivationBytes: mem.Activations, PrefixBytes: mem.Prefix,
+		TotalBytes: mem.Total(), Steps: steps, TokensPerStep: B * T, FLOPsPerStep: flops,
+		StepSeconds: flops / rate, TotalSeconds: flops / rate * float64(steps)}, nil
+}
