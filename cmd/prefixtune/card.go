@@ -15,6 +15,7 @@ import (
 	"prefixtune/core/prefix"
 	"prefixtune/core/safetensors"
 	"prefixtune/core/train"
+	"prefixtune/core/tune"
 )
 
 // cmdCard writes the model card (README.md) of a pretrained model from its
@@ -125,16 +126,16 @@ func cmdCard(args []string, _ io.Reader, _, stderr io.Writer) error {
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", `\n`) }
 
-func readLog(path string) ([]stepLog, error) {
+func readLog(path string) ([]tune.Step, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var steps []stepLog
+	var steps []tune.Step
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var s stepLog
+		var s tune.Step
 		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
@@ -146,7 +147,7 @@ func readLog(path string) ([]stepLog, error) {
 	return steps, sc.Err()
 }
 
-func lastVal(steps []stepLog) float64 {
+func lastVal(steps []tune.Step) float64 {
 	for i := len(steps) - 1; i >= 0; i-- {
 		if steps[i].ValLoss != nil {
 			return *steps[i].ValLoss
@@ -186,7 +187,7 @@ func codeBlock(path string) (string, error) {
 }
 
 // curveSVG draws the training and validation loss against the step.
-func curveSVG(steps []stepLog) string {
+func curveSVG(steps []tune.Step) string {
 	const W, H, pad = 640, 320, 40
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, s := range steps {
@@ -215,7 +216,7 @@ func curveSVG(steps []stepLog) string {
 
 // checkLoss is the mean target-token loss of the base model on a data file.
 func checkLoss(l *loaded, path string) (float64, int, error) {
-	T, err := l.seqLen(0, 0)
+	T, err := tune.SeqLen(l.m.Config, 0, 0)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -223,15 +224,6 @@ func checkLoss(l *loaded, path string) (float64, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	tr := train.New(l.m, prefix.New(l.m, 0, 0), train.Options{}, model.Shape{B: 8, T: longest(seqs)})
-	loss, err := meanLoss(tr.Loss, seqs, 8, int32(l.tok.EOS()))
-	n := 0
-	for _, s := range seqs {
-		for _, t := range s.Targets {
-			if t >= 0 {
-				n++
-			}
-		}
-	}
-	return loss, n, err
+	tr := train.New(l.m, prefix.New(l.m, 0, 0), train.Options{}, model.Shape{B: 8, T: tune.Longest(seqs)})
+	return tune.MeanLoss(tr.Loss, seqs, 8, int32(l.tok.EOS()))
 }

@@ -13,6 +13,7 @@ import (
 	"prefixtune/core/evaluate"
 	"prefixtune/core/metrics"
 	"prefixtune/core/model"
+	"prefixtune/core/tune"
 )
 
 func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -71,9 +72,9 @@ func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		P = p.P
 		runs = append(runs, run{name: "prefix", pre: p.Out})
 	}
-	seqLen, err := l.seqLen(*T, P)
+	seqLen, err := tune.SeqLen(l.m.Config, *T, P)
 	if err != nil {
-		return err
+		return fmt.Errorf("--seq-len: %w", err)
 	}
 	if *dataPath == "" {
 		return fmt.Errorf("--data is required: a .jsonl, .csv or .txt file")

@@ -4,10 +4,12 @@ import (
 	"fmt"
 
 	"prefixtune/core/adapter"
+	"prefixtune/core/data"
 	"prefixtune/core/model"
 	"prefixtune/core/prefix"
 	"prefixtune/core/tensor"
 	"prefixtune/core/tokenizer"
+	"prefixtune/core/tune"
 )
 
 // loaded is a model with its tokenizer on the fast native device.
@@ -28,11 +30,8 @@ func loadModel(dir string, threads int) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tok.EOS() < 0 {
-		return nil, fmt.Errorf("%s: the tokenizer has no end-of-text token (<|endoftext|>), which marks where completions end", dir)
-	}
-	if tok.VocabSize() > m.Config.VocabSize {
-		return nil, fmt.Errorf("%s: the tokenizer has %d tokens but the model only %d", dir, tok.VocabSize(), m.Config.VocabSize)
+	if err := tune.CheckTokenizer(m.Config, tok); err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	return &loaded{m, tok}, nil
 }
@@ -53,20 +52,21 @@ func (l *loaded) loadAdapter(dir string) (*prefix.Prefix, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := l.m.Config
-	if cfg.NumLayers != c.NLayer || cfg.TokenDim != c.NEmbd || cfg.NumAttentionHeads != c.NHead {
-		return nil, fmt.Errorf("%s: the adapter was made for %d layers x %d heads x %d dims, this model has %d x %d x %d",
-			dir, cfg.NumLayers, cfg.NumAttentionHeads, cfg.TokenDim, c.NLayer, c.NHead, c.NEmbd)
-	}
-	p := prefix.New(l.m, cfg.NumVirtualTokens, 0)
-	if err := p.InitRows(l.m, rows); err != nil {
+	p, err := tune.NewPrefix(l.m, tune.Options{PrefixLen: cfg.NumVirtualTokens}, tune.Init{Adapter: &cfg, Rows: rows}, 0)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	return p, nil
 }
 
-// adapterConfig describes prefix p of l's model for adapter_config.json.
-func (l *loaded) adapterConfig(p *prefix.Prefix, base string) adapter.Config {
-	c := l.m.Config
-	return adapter.NewConfig(base, p.P, c.NLayer, c.NHead, c.NEmbd)
+// readSeqs reads a data file and tokenizes every example to at most T tokens.
+func (l *loaded) readSeqs(path string, T int) ([]data.Sequence, error) {
+	if path == "" {
+		return nil, fmt.Errorf("--data is required: a .jsonl, .csv or .txt file")
+	}
+	exs, err := data.Read(path, data.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return tune.Sequences(exs, l.tok, T), nil
 }

@@ -14,6 +14,7 @@ import (
 	"prefixtune/core/adapter"
 	"prefixtune/core/safetensors"
 	"prefixtune/core/tokenizer"
+	"prefixtune/core/tune"
 )
 
 // ref holds the PyTorch fixtures of tests/reference/gpt2.
@@ -61,7 +62,7 @@ func TestTrainMatchesPyTorch(t *testing.T) {
 	sc := bufio.NewScanner(strings.NewReader(log))
 	step := 0
 	for ; sc.Scan(); step++ {
-		var s stepLog
+		var s tune.Step
 		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
 			t.Fatalf("line %d of --log-json is not JSON: %v", step+1, err)
 		}
@@ -210,7 +211,7 @@ func TestPretrainResumes(t *testing.T) {
 			"--checkpoint", ckpt, "--checkpoint-every", "3", "--dtype", "F32", "--threads", "1"}
 	}
 	full := runCmd(t, "", args(filepath.Join(dir, "full"), filepath.Join(dir, "full.ckpt"), 12)...)
-	var first, last stepLog
+	var first, last tune.Step
 	lines := strings.Split(strings.TrimSpace(full), "\n")
 	json.Unmarshal([]byte(lines[0]), &first)
 	json.Unmarshal([]byte(lines[len(lines)-1]), &last)
@@ -246,7 +247,7 @@ func TestPretrainResumes(t *testing.T) {
 		t.Fatalf("the interrupted run left no validated weights: %v", err)
 	}
 	resumed := strings.Split(strings.TrimSpace(runCmd(t, "", part...)), "\n")
-	var r0 stepLog
+	var r0 tune.Step
 	json.Unmarshal([]byte(resumed[0]), &r0)
 	if len(resumed) != 7 || r0.Step != 6 {
 		t.Fatalf("the resumed run logged %d steps from step %d, want 7 from step 6", len(resumed), r0.Step)

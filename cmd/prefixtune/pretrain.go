@@ -19,6 +19,7 @@ import (
 	"prefixtune/core/tensor"
 	"prefixtune/core/tokenizer"
 	"prefixtune/core/train"
+	"prefixtune/core/tune"
 )
 
 // cmdPretrain trains every weight of a fresh GPT-2 on a text corpus: how
@@ -105,13 +106,13 @@ func cmdPretrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		r, err := tr.TrainStep(batch(b))
+		r, err := tr.TrainStep(tune.Batch(b))
 		if err != nil {
 			return err
 		}
-		entry := stepLog{Step: r.Step, Loss: r.Loss, LR: r.LR, Tokens: r.Tokens, GradNorm: r.GradNorm}
+		entry := tune.Step{Step: r.Step, Loss: r.Loss, LR: r.LR, Tokens: r.Tokens, GradNorm: r.GradNorm}
 		if len(val) > 0 && (r.Step%*evalEvery == 0 || r.Step == *steps) {
-			v, err := meanLoss(tr.Loss, val, *B, 0)
+			v, _, err := tune.MeanLoss(tr.Loss, val, *B, 0)
 			if err != nil {
 				return err
 			}
@@ -120,8 +121,8 @@ func cmdPretrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		if err := enc.Encode(entry); err != nil {
 			return err
 		}
-		if entry.ValLoss != nil {
-			fmt.Fprintf(stderr, "step %d/%d  loss %.4f%s  %.0fs\n", r.Step, *steps, r.Loss, entry.valText(), time.Since(start).Seconds())
+		if v := entry.ValLoss; v != nil {
+			fmt.Fprintf(stderr, "step %d/%d  loss %.4f  val loss %.4f (ppl %.2f)  %.0fs\n", r.Step, *steps, r.Loss, *v, math.Exp(*v), time.Since(start).Seconds())
 			// The latest validated weights are always on disk.
 			if err := saveModel(m, *out, *dtype, *tokPath); err != nil {
 				return err
@@ -176,22 +177,4 @@ func corpusStreams(paths []string, tok *tokenizer.Tokenizer, valFrac float64) (t
 		*dst = append(*dst, int32(tok.EOS()))
 	}
 	return trainToks, valToks, nil
-}
-
-// meanLoss returns the mean target-token loss over seqs, in batches of B
-// padded with pad.
-func meanLoss(loss func(model.Batch) (float64, int, error), seqs []data.Sequence, B int, pad int32) (float64, error) {
-	var sum float64
-	var n int
-	for i := 0; i < len(seqs); i += B {
-		s, k, err := loss(batch(data.MakeBatch(seqs[i:min(i+B, len(seqs))], pad)))
-		if err != nil {
-			return 0, err
-		}
-		sum, n = sum+s, n+k
-	}
-	if n == 0 {
-		return 0, fmt.Errorf("no target tokens to evaluate")
-	}
-	return sum / float64(n), nil
 }
