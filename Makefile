@@ -9,13 +9,15 @@ NPM_EDGE := tests/edge/node_modules/.package-lock.json
 # wrangler runs offline: no metrics, no update check, no Request.cf download.
 WRANGLER_ENV := WRANGLER_SEND_METRICS=false CI=1 CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true
 
-.PHONY: all test vet run bench deps build edge corpus datasets datasets-check demo-model dataset-results
+.PHONY: all test vet run bench deps build web edge corpus datasets datasets-check demo-model dataset-results
 
 all: build
 
-# System packages the build and tests need, installed only when missing.
+# System packages the build and tests need (wabt for the kernels, Chromium
+# for the browser tests), installed only when missing.
 deps: $(NPM_REF) $(NPM_EDGE)
-	@command -v wat2wasm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wabt >/dev/null; }
+	@command -v wat2wasm >/dev/null && command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wabt chromium >/dev/null; }
 
 # Reference JavaScript packages (tokenizer parity), pinned by package-lock.json.
 $(NPM_REF): tests/reference/package.json tests/reference/package-lock.json
@@ -25,11 +27,27 @@ $(NPM_REF): tests/reference/package.json tests/reference/package-lock.json
 $(NPM_EDGE): tests/edge/package.json tests/edge/package-lock.json
 	npm ci --prefix tests/edge --no-audit --no-fund --loglevel=error
 
-build:
+build: web
 	$(GO) build -o bin/prefixtune ./cmd/prefixtune
+
+# The site: the UI (ui.wasm), the engine (engine.wasm), the SIMD kernels and
+# their thread pool, and Go's wasm_exec.js, built into public/ (not committed).
+WEB := public/ui.wasm public/engine.wasm public/wasm_exec.js public/pool.js public/kernels.wasm public/kernels_relaxed.wasm
+web: $(WEB)
+public/ui.wasm: $(shell find ui core/protocol -name '*.go')
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $@ ./ui
+public/engine.wasm: $(shell find core wasm -name '*.go')
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $@ ./wasm/engine
+public/wasm_exec.js:
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $@
+public/pool.js: wasm/pool.js
+	cp $< $@
+public/kernels.wasm public/kernels_relaxed.wasm: public/%: wasm/kernels/%
+	cp $< $@
 
 vet:
 	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./ui/... ./worker/edge/...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 test: deps vet
@@ -38,9 +56,9 @@ test: deps vet
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./core/tensor ./core/train
 
+# Serves the app on http://$(ADDR) with the bundled demo model.
 run: build
-	@echo "bin/prefixtune is built (see README for its commands)."
-	@echo "The web app lands with the UI work; until then the native command is the way to use Prefixtune."
+	bin/prefixtune serve --addr $(ADDR) --dir public
 
 # The Cloudflare Worker locally, offline, on http://127.0.0.1:8787.
 edge: deps
