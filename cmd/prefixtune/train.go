@@ -36,7 +36,10 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs.Float64Var(&def.Clip, "clip", 1, "maximum global gradient norm (0: no clipping)")
 	fs.Uint64Var(&def.Seed, "seed", 0, "seed for initialisation and shuffling")
 	noShuffle := fs.Bool("no-shuffle", false, "keep the file order in every epoch")
-	val := fs.String("val", "", "validation data `FILE`, evaluated after every epoch and at the end")
+	val := fs.String("val", "", "validation data `FILE`, evaluated after every epoch (or --val-every steps) and at the end")
+	fs.IntVar(&def.ValEvery, "val-every", 0, "validate every N steps (0: after every epoch)")
+	fs.IntVar(&def.Patience, "patience", 0, "stop after N validations without a new best (0: never stop early)")
+	fs.BoolVar(&def.RestoreBest, "restore-best", false, "write the prefix of the best validation, not the last")
 	logJSON := fs.Bool("log-json", false, "print one JSON object per optimiser step to stdout")
 	threads := fs.Int("threads", 0, "compute threads (0: all cores)")
 	if err := fs.Parse(args); err != nil {
@@ -101,6 +104,10 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			valText = fmt.Sprintf("  val loss %.4f (ppl %.2f)", *st.ValLoss, math.Exp(*st.ValLoss))
 		}
 		fmt.Fprintf(stderr, "step %d/%d  loss %.4f  lr %.3g%s  %.1fs\n", st.Step, run.Steps, st.Loss, st.LR, valText, time.Since(start).Seconds())
+	}
+	if end := run.Finish(); run.Stopped || end != run.Trainer.Step() {
+		best, loss := run.Best()
+		fmt.Fprintf(stderr, "stopped early: %v; writing the prefix of step %d (best validation loss %.4f at step %d)\n", run.Stopped, end, loss, best)
 	}
 	base := strings.TrimRight(*modelDir, "/")
 	if err := adapter.Write(*out, tune.AdapterConfig(l.m.Config, p.P, base), p.Rows(l.m.Dev)); err != nil {

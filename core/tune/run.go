@@ -27,6 +27,9 @@ type Options struct {
 	Clip        float64 // max global gradient norm; 0: no clipping
 	Seed        uint64
 	Shuffle     bool
+	ValEvery    int  // validate every N steps; 0: after every epoch (and always at the end)
+	Patience    int  // stop after this many validations without a new best; 0: never stop early
+	RestoreBest bool // end with the prefix of the best validation
 }
 
 // DefaultLR is the learning rate used when Options.LR is 0: 5e-3 for a
@@ -49,6 +52,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("the batch size is %d; it must be at least 1", o.BatchSize)
 	case o.Steps < 0 || o.Warmup < 0:
 		return fmt.Errorf("steps (%d) and warm-up steps (%d) cannot be negative", o.Steps, o.Warmup)
+	case o.ValEvery < 0 || o.Patience < 0:
+		return fmt.Errorf("the validation interval (%d) and the patience (%d) cannot be negative", o.ValEvery, o.Patience)
 	case o.Steps == 0 && o.Epochs < 1:
 		return fmt.Errorf("give a number of steps or of epochs (at least 1)")
 	case !(o.LR >= 0) || !(o.WeightDecay >= 0) || !(o.Clip >= 0):
@@ -204,14 +209,23 @@ type diverged struct{ error }
 
 func (diverged) Is(target error) bool { return target == ErrDiverged }
 
-// Run trains a prefix over a training set, validating after every epoch
-// and at the end when there is a validation set.
+// Run trains a prefix over a training set, validating (when there is a
+// validation set) every ValEvery steps or after every epoch, and at the
+// end; with Patience it stops early, and with RestoreBest it ends on the
+// prefix of its best validation.
 type Run struct {
 	Trainer *train.Trainer
 	Loader  *data.Loader
 	Val     []data.Sequence
 	Steps   int // the run's optimiser steps
 	B       int
+	o       Options
+
+	best     float64   // best validation loss so far
+	bestStep int       // its step; 0 before any validation
+	bestRows []float32 // the trainable parameters at bestStep
+	stale    int       // validations since the best
+	Stopped  bool      // stopped early: Patience validations without a new best
 }
 
 // New prepares a run of prefix p of model m over seqs (and val, which may
@@ -231,11 +245,51 @@ func New(m *model.GPT2, p *prefix.Prefix, seqs, val []data.Sequence, pad int32, 
 	}
 	opts := train.Options{LR: lr, Schedule: o.Schedule, Warmup: o.Warmup, Steps: steps, WeightDecay: o.WeightDecay, Clip: o.Clip}
 	tr := train.New(m, p, opts, model.Shape{B: o.BatchSize, T: Longest(seqs, val)})
-	return &Run{Trainer: tr, Loader: loader, Val: val, Steps: steps, B: o.BatchSize}, nil
+	return &Run{Trainer: tr, Loader: loader, Val: val, Steps: steps, B: o.BatchSize, o: o}, nil
 }
 
-// Done reports whether every step has been taken.
-func (r *Run) Done() bool { return r.Trainer.Step() >= r.Steps }
+// Done reports whether every step has been taken, or the run stopped early.
+func (r *Run) Done() bool { return r.Stopped || r.Trainer.Step() >= r.Steps }
+
+// Best returns the step and loss of the best validation (step 0: none yet).
+func (r *Run) Best() (step int, loss float64) { return r.bestStep, r.best }
+
+// validates reports whether step s (1-based) ends with a validation.
+func (r *Run) validates(s int) bool {
+	every := r.o.ValEvery
+	if every == 0 {
+		every = r.Loader.StepsPerEpoch()
+	}
+	return len(r.Val) > 0 && (s%every == 0 || s == r.Steps)
+}
+
+// track records validation loss v at step s: a new best keeps the
+// parameters; Patience validations without one stop the run.
+func (r *Run) track(s int, v float64) {
+	if r.bestStep == 0 || v < r.best {
+		r.best, r.bestStep, r.stale = v, s, 0
+		if r.o.RestoreBest {
+			r.bestRows = r.Trainer.Checkpoint(nil).Params
+		}
+		return
+	}
+	r.stale++
+	if r.o.Patience > 0 && r.stale >= r.o.Patience {
+		r.Stopped = true
+	}
+}
+
+// Finish ends the run: with RestoreBest, the prefix goes back to the
+// parameters of the best validation. It returns the step whose prefix the
+// run ends with.
+func (r *Run) Finish() int {
+	if !r.o.RestoreBest || r.bestRows == nil {
+		return r.Trainer.Step()
+	}
+	p := r.Trainer.Prefix
+	r.Trainer.Model.Dev.Upload(p.Params, r.bestRows)
+	return r.bestStep
+}
 
 // Step takes the next optimiser step.
 func (r *Run) Step() (Step, error) {
@@ -258,12 +312,13 @@ func (r *Run) Step() (Step, error) {
 	for _, v := range b.Valid {
 		st.Real += int(v)
 	}
-	if len(r.Val) > 0 && (res.Step%r.Loader.StepsPerEpoch() == 0 || res.Step == r.Steps) {
+	if r.validates(res.Step) {
 		v, _, err := MeanLoss(r.Trainer.Loss, r.Val, r.B, r.Loader.Pad)
 		if err != nil {
 			return st, fmt.Errorf("validation after step %d: %w", res.Step, err)
 		}
 		st.ValLoss = &v
+		r.track(res.Step, v)
 	}
 	return st, nil
 }

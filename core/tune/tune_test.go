@@ -342,3 +342,49 @@ func TestTotalStepsAndChecks(t *testing.T) {
 		t.Errorf("an adapter for another depth passed")
 	}
 }
+
+// TestEarlyStoppingRestoresBest trains on three rows and validates on the
+// other three every step with a high learning rate, so the prefix overfits
+// and validation gets worse after a while: the run must stop
+// after Patience validations without a new best and end on the best prefix.
+func TestEarlyStoppingRestoresBest(t *testing.T) {
+	m, tok, exs := fixture(t, tensor.NewCPU())
+	seqs := Sequences(exs, tok, 16)
+	o := Options{PrefixLen: 5, LR: 0.3, Schedule: train.Constant, Steps: 60, BatchSize: 2, Seed: 3, Shuffle: true,
+		ValEvery: 1, Patience: 3, RestoreBest: true}
+	p, err := NewPrefix(m, o, Init{}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(m, p, seqs[:3], seqs[3:], int32(tok.EOS()), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var losses []float64
+	for !r.Done() {
+		st, err := r.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		losses = append(losses, *st.ValLoss)
+	}
+	best, bestLoss := r.Best()
+	if !r.Stopped || len(losses) >= 60 || len(losses)-best != 3 {
+		t.Fatalf("stopped %v after %d steps, best at step %d: want an early stop 3 validations after the best (losses %.3f)", r.Stopped, len(losses), best, losses)
+	}
+	for _, l := range losses {
+		if l < bestLoss {
+			t.Fatalf("best %.4f is not the lowest validation loss in %.4f", bestLoss, losses)
+		}
+	}
+	if got := r.Finish(); got != best {
+		t.Errorf("Finish ended on step %d, want the best step %d", got, best)
+	}
+	v, _, err := MeanLoss(r.Trainer.Loss, seqs[3:], 2, int32(tok.EOS()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v != bestLoss {
+		t.Errorf("after Finish the validation loss is %.6f, the best was %.6f", v, bestLoss)
+	}
+}
