@@ -21,7 +21,7 @@ func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	modelDir := fs.String("model", "", "model `DIR`")
 	dataPath := fs.String("data", "", "evaluation data `FILE` (.jsonl, .csv, .txt)")
-	adapterDir := fs.String("adapter", "", "PEFT prefix adapter `DIR` (none: the base model)")
+	adapterDir := fs.String("adapter", "", "PEFT prefix adapter `DIR` (none: the base model); comma-separated adapters are compared side by side")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	report := fs.String("report", "", "also write a Markdown report to `FILE`")
 	gen := fs.Bool("generate", false, "generate greedily for every prompt: BLEU, ROUGE-L, exact match")
@@ -65,12 +65,19 @@ func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}
 	P := 0
 	if *adapterDir != "" {
-		p, err := l.loadAdapter(*adapterDir)
-		if err != nil {
-			return err
+		dirs := strings.Split(*adapterDir, ",")
+		for _, dir := range dirs {
+			p, err := l.loadAdapter(dir)
+			if err != nil {
+				return err
+			}
+			P = max(P, p.P)
+			name := "prefix"
+			if len(dirs) > 1 {
+				name = "prefix " + dir
+			}
+			runs = append(runs, run{name: name, pre: p.Out})
 		}
-		P = p.P
-		runs = append(runs, run{name: "prefix", pre: p.Out})
 	}
 	seqLen, err := tune.SeqLen(l.m.Config, *T, P)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -290,5 +291,35 @@ func TestEvalBaselinesReport(t *testing.T) {
 	}
 	if !strings.Contains(string(md), "| metric | base, zero-shot | base, 2-shot | prefix |") {
 		t.Errorf("report:\n%s", md)
+	}
+}
+
+// TestMultiTaskTrainAndCompare trains two prefixes in one run and compares
+// them side by side with eval.
+func TestMultiTaskTrainAndCompare(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(ref, "data.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSpace(string(data)), "\n")
+	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	os.WriteFile(a, []byte(strings.Join(lines[:3], "")+"\n"), 0o644)
+	os.WriteFile(b, []byte(strings.Join(lines[3:], "")+"\n"), 0o644)
+	outA, outB := filepath.Join(dir, "A"), filepath.Join(dir, "B")
+	log := runCmd(t, "", "train", "--model", filepath.Join(ref, "model"), "--data", a+","+b, "--val", a+","+b,
+		"--out", outA+","+outB, "--prefix-len", "3", "--steps", "4", "--batch-size", "2", "--lr", "0.05", "--log-json")
+	var tasks []int
+	for _, l := range strings.Split(strings.TrimSpace(log), "\n") {
+		var s struct{ Task int }
+		json.Unmarshal([]byte(l), &s)
+		tasks = append(tasks, s.Task)
+	}
+	if fmt.Sprint(tasks) != "[1 2 1 2 1 2 1 2]" {
+		t.Errorf("tasks per logged step %v", tasks)
+	}
+	out := runCmd(t, "", "eval", "--model", filepath.Join(ref, "model"), "--data", a, "--adapter", outA+","+outB)
+	if !strings.Contains(out, "prefix "+outA) || !strings.Contains(out, "prefix "+outB) {
+		t.Errorf("eval of two adapters printed:\n%s", out)
 	}
 }

@@ -20,9 +20,9 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	def := tune.Options{}
 	modelDir := fs.String("model", "", "model `DIR` (config.json, model.safetensors, tokenizer.json)")
-	dataPath := fs.String("data", "", "training data `FILE` (.jsonl, .csv, .txt)")
+	dataPath := fs.String("data", "", "training data `FILE` (.jsonl, .csv, .txt); comma-separated files train one prefix per task in one loop")
 	fs.IntVar(&def.PrefixLen, "prefix-len", 10, "number of virtual tokens P")
-	out := fs.String("out", "", "`DIR` to write the PEFT adapter to")
+	out := fs.String("out", "", "`DIR` to write the PEFT adapter to (one per --data file, comma-separated)")
 	init := fs.String("init", "random", "initialisation: random, text:STRING or adapter:DIR")
 	fs.IntVar(&def.Projection, "projection", 0, "hidden size `E` of the MLP reparameterisation (0: none)")
 	fs.Float64Var(&def.LR, "lr", 0, "peak learning rate (default 5e-3, or 5e-5 with --projection)")
@@ -36,7 +36,7 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs.Float64Var(&def.Clip, "clip", 1, "maximum global gradient norm (0: no clipping)")
 	fs.Uint64Var(&def.Seed, "seed", 0, "seed for initialisation and shuffling")
 	noShuffle := fs.Bool("no-shuffle", false, "keep the file order in every epoch")
-	val := fs.String("val", "", "validation data `FILE`, evaluated after every epoch (or --val-every steps) and at the end")
+	val := fs.String("val", "", "validation data `FILE` (one per --data file), evaluated after every epoch (or --val-every steps) and at the end")
 	fs.IntVar(&def.ValEvery, "val-every", 0, "validate every N steps (0: after every epoch)")
 	fs.IntVar(&def.Patience, "patience", 0, "stop after N validations without a new best (0: never stop early)")
 	fs.BoolVar(&def.RestoreBest, "restore-best", false, "write the prefix of the best validation, not the last")
@@ -64,37 +64,55 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--seq-len: %w", err)
 	}
-	seqs, err := l.readSeqs(*dataPath, seqLen)
-	if err != nil {
-		return err
-	}
-	var valSeqs []data.Sequence
+	datas, outs, vals := strings.Split(*dataPath, ","), strings.Split(*out, ","), []string(nil)
 	if *val != "" {
-		if valSeqs, err = l.readSeqs(*val, seqLen); err != nil {
-			return err
-		}
+		vals = strings.Split(*val, ",")
+	}
+	if len(outs) != len(datas) || (vals != nil && len(vals) != len(datas)) {
+		return fmt.Errorf("give one --out directory (and one --val file, if any) per --data file: %d data, %d out, %d val", len(datas), len(outs), len(vals))
 	}
 	in, err := l.parseInit(*init)
 	if err != nil {
 		return err
 	}
-	p, err := tune.NewPrefix(l.m, def, in, def.Seed)
-	if err != nil {
-		return err
-	}
-	run, err := tune.New(l.m, p, seqs, valSeqs, int32(l.tok.EOS()), def)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(stdout)
-	start := time.Now()
-	for !run.Done() {
-		st, err := run.Step()
+	var multi tune.Multi
+	for i, path := range datas {
+		seqs, err := l.readSeqs(path, seqLen)
 		if err != nil {
 			return err
 		}
+		var valSeqs []data.Sequence
+		if vals != nil {
+			if valSeqs, err = l.readSeqs(vals[i], seqLen); err != nil {
+				return err
+			}
+		}
+		p, err := tune.NewPrefix(l.m, def, in, def.Seed)
+		if err != nil {
+			return err
+		}
+		run, err := tune.New(l.m, p, seqs, valSeqs, int32(l.tok.EOS()), def)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		multi.Runs = append(multi.Runs, run)
+	}
+	enc := json.NewEncoder(stdout)
+	start := time.Now()
+	for !multi.Done() {
+		task, st, err := multi.Step()
+		if err != nil {
+			return err
+		}
+		if len(datas) == 1 {
+			task = -1 // the task is only named in multi-task logs
+		}
 		if *logJSON {
-			if err := enc.Encode(st); err != nil {
+			line := struct {
+				Task int `json:"task,omitempty"`
+				tune.Step
+			}{task + 1, st}
+			if err := enc.Encode(line); err != nil {
 				return err
 			}
 			continue
@@ -103,20 +121,31 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		if st.ValLoss != nil {
 			valText = fmt.Sprintf("  val loss %.4f (ppl %.2f)", *st.ValLoss, math.Exp(*st.ValLoss))
 		}
-		fmt.Fprintf(stderr, "step %d/%d  loss %.4f  lr %.3g%s  %.1fs\n", st.Step, run.Steps, st.Loss, st.LR, valText, time.Since(start).Seconds())
-	}
-	if end := run.Finish(); run.Stopped || end != run.Trainer.Step() {
-		best, loss := run.Best()
-		fmt.Fprintf(stderr, "stopped early: %v; writing the prefix of step %d (best validation loss %.4f at step %d)\n", run.Stopped, end, loss, best)
+		fmt.Fprintf(stderr, "%sstep %d/%d  loss %.4f  lr %.3g%s  %.1fs\n", taskText(task), st.Step, multi.Runs[max(task, 0)].Steps, st.Loss, st.LR, valText, time.Since(start).Seconds())
 	}
 	base := strings.TrimRight(*modelDir, "/")
-	if err := adapter.Write(*out, tune.AdapterConfig(l.m.Config, p.P, base), p.Rows(l.m.Dev)); err != nil {
-		return err
-	}
-	if !*logJSON {
-		fmt.Fprintf(stderr, "wrote the adapter to %s\n", *out)
+	for i, run := range multi.Runs {
+		if end := run.Finish(); run.Stopped || end != run.Trainer.Step() {
+			best, loss := run.Best()
+			fmt.Fprintf(stderr, "%s: stopped early: %v; writing the prefix of step %d (best validation loss %.4f at step %d)\n", datas[i], run.Stopped, end, loss, best)
+		}
+		p := run.Trainer.Prefix
+		if err := adapter.Write(outs[i], tune.AdapterConfig(l.m.Config, p.P, base), p.Rows(l.m.Dev)); err != nil {
+			return err
+		}
+		if !*logJSON {
+			fmt.Fprintf(stderr, "wrote the adapter to %s\n", outs[i])
+		}
 	}
 	return nil
+}
+
+// taskText names task i in progress lines (nothing for a single task).
+func taskText(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return fmt.Sprintf("task %d  ", i+1)
 }
 
 // parseInit reads --init.

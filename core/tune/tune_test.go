@@ -6,11 +6,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"prefixtune/core/adapter"
 	"prefixtune/core/data"
 	"prefixtune/core/model"
+	"prefixtune/core/prefix"
 	"prefixtune/core/safetensors"
 	"prefixtune/core/tensor"
 	"prefixtune/core/tokenizer"
@@ -386,5 +388,61 @@ func TestEarlyStoppingRestoresBest(t *testing.T) {
 	}
 	if v != bestLoss {
 		t.Errorf("after Finish the validation loss is %.6f, the best was %.6f", v, bestLoss)
+	}
+}
+
+// TestMultiTask trains two prefixes of one model in one loop on two tasks
+// (the fixture's rows about Aromi and about Cotto): each must beat the base
+// model on its own task's validation loss, and the steps must alternate.
+func TestMultiTask(t *testing.T) {
+	m, tok, exs := fixture(t, tensor.NewCPU())
+	var aromi, cotto []data.Example
+	for _, ex := range exs {
+		if strings.Contains(ex.Prompt, "Aromi") {
+			aromi = append(aromi, ex)
+		} else {
+			cotto = append(cotto, ex)
+		}
+	}
+	o := Options{PrefixLen: 3, LR: 0.05, Schedule: train.Constant, Steps: 12, BatchSize: 2, Seed: 1, Shuffle: true}
+	base := train.New(m, prefix.New(m, 0, 0), train.Options{}, model.Shape{B: 2, T: 16})
+	var multi Multi
+	var before []float64
+	for i, task := range [][]data.Example{aromi, cotto} {
+		seqs := Sequences(task, tok, 16)
+		b, _, err := MeanLoss(base.Loss, seqs, 2, int32(tok.EOS()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before = append(before, b)
+		p, err := NewPrefix(m, o, Init{}, uint64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := New(m, p, seqs, seqs, int32(tok.EOS()), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		multi.Runs = append(multi.Runs, r)
+	}
+	var order []int
+	for !multi.Done() {
+		task, _, err := multi.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		order = append(order, task)
+	}
+	if len(order) != 24 || order[0] != 0 || order[1] != 1 || order[2] != 0 {
+		t.Errorf("task order %v, want 24 steps alternating", order)
+	}
+	for i, r := range multi.Runs {
+		after, _, err := MeanLoss(r.Trainer.Loss, r.Val, 2, int32(tok.EOS()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after >= before[i]-0.1 {
+			t.Errorf("task %d: validation loss %.3f with its prefix, %.3f without", i+1, after, before[i])
+		}
 	}
 }
