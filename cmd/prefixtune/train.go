@@ -118,6 +118,9 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			continue
 		}
 		valText := ""
+		if st.Recovered {
+			valText = "  (not finite: undone, learning rate halved)"
+		}
 		if st.ValLoss != nil {
 			valText = fmt.Sprintf("  val loss %.4f (ppl %.2f)", *st.ValLoss, math.Exp(*st.ValLoss))
 		}

@@ -20,10 +20,11 @@ import (
 // seed). The data order is a function of the seed and the step (see
 // data.Loader), so the step is enough to resume it.
 type Checkpoint struct {
-	Step   int
-	Params []float32
-	M, V   []float32
-	Meta   map[string]string
+	Step    int
+	LRScale float64 // 1, halved by every recovery from a non-finite step
+	Params  []float32
+	M, V    []float32
+	Meta    map[string]string
 }
 
 // Checkpoint returns the trainer's state.
@@ -43,7 +44,7 @@ func (t *Pretrainer) Checkpoint(meta map[string]string) Checkpoint {
 func (t *Pretrainer) Restore(c Checkpoint) error { return t.opt.restore(t.Model.Dev, c) }
 
 func (o *optimizer) checkpoint(d tensor.Device, meta map[string]string) Checkpoint {
-	c := Checkpoint{Step: o.step, Meta: meta}
+	c := Checkpoint{Step: o.step, LRScale: o.lrScale, Meta: meta}
 	for _, x := range []struct {
 		dst *[]float32
 		src tensor.Tensor
@@ -62,7 +63,8 @@ func (o *optimizer) restore(d tensor.Device, c Checkpoint) error {
 	d.Upload(o.params, c.Params)
 	d.Upload(o.m, c.M)
 	d.Upload(o.v, c.V)
-	o.step = c.Step
+	o.step, o.lrScale = c.Step, c.LRScale
+	o.keep(d)
 	return nil
 }
 
@@ -79,6 +81,7 @@ func (c Checkpoint) Encode() ([]byte, error) {
 		{Name: "adam.v", DType: safetensors.F32, Shape: []int{len(c.V)}, Data: c.V},
 	}
 	meta["step"] = strconv.Itoa(c.Step)
+	meta["lr_scale"] = strconv.FormatFloat(c.LRScale, 'g', -1, 64)
 	meta["sha256"] = digest(c)
 	var out bytes.Buffer
 	if err := safetensors.Write(&out, ts, meta); err != nil {
@@ -116,12 +119,15 @@ func DecodeCheckpoint(b []byte) (Checkpoint, error) {
 		}
 	}
 	for k, v := range f.Metadata {
-		if k != "step" && k != "sha256" {
+		if k != "step" && k != "sha256" && k != "lr_scale" {
 			c.Meta[k] = v
 		}
 	}
 	if c.Step, err = strconv.Atoi(f.Metadata["step"]); err != nil {
 		return Checkpoint{}, fmt.Errorf("checkpoint: no valid step in its metadata")
+	}
+	if c.LRScale, err = strconv.ParseFloat(f.Metadata["lr_scale"], 64); err != nil || !(c.LRScale > 0) {
+		return Checkpoint{}, fmt.Errorf("checkpoint: no valid learning-rate scale in its metadata")
 	}
 	if got := digest(c); got != f.Metadata["sha256"] {
 		return Checkpoint{}, fmt.Errorf("checkpoint: its checksum does not match its contents: the file is damaged; resume from an earlier checkpoint")

@@ -2,7 +2,6 @@ package train
 
 import (
 	"fmt"
-	"math"
 
 	"prefixtune/core/model"
 	"prefixtune/core/tensor"
@@ -37,13 +36,10 @@ func (t *Pretrainer) TrainStep(b model.Batch) (StepResult, error) {
 		return StepResult{}, fmt.Errorf("the batch has no target tokens")
 	}
 	loss := sum / float64(n)
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return StepResult{}, fmt.Errorf("step %d: the loss is %v; lower the learning rate", t.opt.step+1, loss)
-	}
 	d.Zero(m.Grads.All)
 	m.Backward(t.acts, model.Prefix{}, tensor.Tensor{}, b, float32(1/float64(n)))
-	lr, norm := t.opt.update(d)
-	return StepResult{Step: t.opt.step, Loss: loss, LR: lr, Tokens: n, GradNorm: norm}, nil
+	lr, norm, rec := t.opt.update(d, loss)
+	return StepResult{Step: t.opt.step, Loss: loss, LR: lr, Tokens: n, GradNorm: norm, Recovered: rec}, nil
 }
 
 // Loss returns the sum of target losses of b and their number.

@@ -2,7 +2,6 @@ package train
 
 import (
 	"fmt"
-	"math"
 
 	"prefixtune/core/model"
 	"prefixtune/core/prefix"
@@ -35,6 +34,9 @@ type StepResult struct {
 	LR       float64 // learning rate used
 	Tokens   int     // target tokens in the batch
 	GradNorm float64 // global gradient norm before clipping
+	// Recovered reports a step undone because its loss, gradient or update
+	// was not finite; the learning rate is halved from then on.
+	Recovered bool
 }
 
 // New prepares a trainer for batches up to shape s (s.P is taken from the prefix).
@@ -74,11 +76,8 @@ func (t *Trainer) TrainStep(b model.Batch) (StepResult, error) {
 	if err != nil {
 		return StepResult{}, err
 	}
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return StepResult{}, fmt.Errorf("step %d: the loss is %v; lower the learning rate", t.opt.step+1, loss)
-	}
-	lr, norm := t.opt.update(t.Model.Dev)
-	return StepResult{Step: t.opt.step, Loss: loss, LR: lr, Tokens: n, GradNorm: norm}, nil
+	lr, norm, rec := t.opt.update(t.Model.Dev, loss)
+	return StepResult{Step: t.opt.step, Loss: loss, LR: lr, Tokens: n, GradNorm: norm, Recovered: rec}, nil
 }
 
 // Step is the number of optimiser steps taken.

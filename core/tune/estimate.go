@@ -11,7 +11,7 @@ import (
 type Memory struct {
 	Weights     int64 // the frozen model
 	Activations int64 // activations and backward scratch of one batch
-	Prefix      int64 // prefix, gradients, AdamW moments, MLP activations
+	Prefix      int64 // prefix, gradients, AdamW moments, last good state, MLP activations
 }
 
 // Total is the sum of the parts.
@@ -31,7 +31,7 @@ func EstimateMemory(c model.Config, P, E, B, T int) Memory {
 	return Memory{
 		Weights:     4 * int64(model.NumParams(c)),
 		Activations: 4 * int64(model.NumActs(c, model.Shape{B: B, T: T, P: P})),
-		Prefix:      4 * int64(2*n+extra+2*n+1), // params, grads, MLP; AdamW m, v and the norm
+		Prefix:      4 * int64(2*n+extra+5*n+1), // params, grads, MLP; AdamW m, v, the last good params, m, v; the norm
 	}
 }
 

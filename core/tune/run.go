@@ -199,8 +199,15 @@ type Step struct {
 	Tokens   int      `json:"tokens"` // target tokens
 	GradNorm float64  `json:"grad_norm"`
 	ValLoss  *float64 `json:"val_loss,omitempty"`
-	Real     int      `json:"-"` // real (not padding) tokens through the model
+	// Recovered marks a step undone because its loss or gradient was not
+	// finite; the learning rate is halved from then on.
+	Recovered bool `json:"recovered,omitempty"`
+	Real      int  `json:"-"` // real (not padding) tokens through the model
 }
+
+// maxRecoveries is how many steps in a row may be undone before a run
+// gives up as diverged.
+const maxRecoveries = 4
 
 // ErrDiverged marks the error of a step whose loss was not finite.
 var ErrDiverged = errors.New("training diverged")
@@ -226,6 +233,7 @@ type Run struct {
 	bestRows []float32 // the trainable parameters at bestStep
 	stale    int       // validations since the best
 	Stopped  bool      // stopped early: Patience validations without a new best
+	undone   int       // steps undone in a row
 }
 
 // New prepares a run of prefix p of model m over seqs (and val, which may
@@ -306,9 +314,17 @@ func (r *Run) Step() (Step, error) {
 	}
 	res, err := r.Trainer.TrainStep(Batch(b))
 	if err != nil {
-		return Step{}, diverged{err}
+		return Step{}, err
 	}
-	st := Step{Step: res.Step, Loss: res.Loss, LR: res.LR, Tokens: res.Tokens, GradNorm: res.GradNorm}
+	if res.Recovered {
+		r.undone++
+		if r.undone > maxRecoveries {
+			return Step{}, diverged{fmt.Errorf("step %d: the loss or gradient stayed non-finite (%v) after halving the learning rate %d times; start again with a lower learning rate", res.Step, res.Loss, maxRecoveries)}
+		}
+	} else {
+		r.undone = 0
+	}
+	st := Step{Step: res.Step, Loss: res.Loss, LR: res.LR, Tokens: res.Tokens, GradNorm: res.GradNorm, Recovered: res.Recovered}
 	for _, v := range b.Valid {
 		st.Real += int(v)
 	}
