@@ -9,7 +9,7 @@ NPM_EDGE := tests/edge/node_modules/.package-lock.json
 # wrangler runs offline: no metrics, no update check, no Request.cf download.
 WRANGLER_ENV := WRANGLER_SEND_METRICS=false CI=1 CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true
 
-.PHONY: all test vet run bench deps build web edge corpus datasets datasets-check demo-model dataset-results
+.PHONY: all test vet run bench deps build web edge fuzz corpus datasets datasets-check demo-model dataset-results
 
 all: build
 
@@ -52,6 +52,19 @@ vet:
 
 test: deps vet
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+# Every fuzz target, briefly, beyond its seed corpus and kept crashers
+# (which `go test` already runs); a crasher fails the run and is written
+# under the package's testdata/fuzz to keep as a regression test.
+FUZZ := core/safetensors:FuzzParse core/data:FuzzParse core/tokenizer:FuzzFromJSON core/tokenizer:FuzzRoundTrip \
+	core/model:FuzzParseConfig core/adapter:FuzzDecode core/protocol:FuzzDecode
+FUZZTIME ?= 3s
+fuzz:
+	@set -o pipefail; for t in $(FUZZ); do \
+		echo "fuzz $${t%%:*} $${t##*:} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*} 2>&1 | grep -E 'elapsed: [0-9]+s, execs|^(ok|FAIL|---)' | tail -2 || exit 1; \
+	done
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./core/tensor ./core/train
