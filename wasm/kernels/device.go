@@ -49,8 +49,12 @@ const defaultMinWork = 1 << 17
 // maxBytes is the largest arena: 65535 pages, so that sizes fit in 32 bits.
 const maxBytes = 1<<32 - 1<<16
 
+// newDevice wraps a backend. The workspaces of its threads are allocated
+// first, below any Mark, so that a Release never frees them.
 func newDevice(name string, be backend) *Device {
-	return &Device{name: name, be: be, top: reserved, minWork: defaultMinWork}
+	d := &Device{name: name, be: be, top: reserved, minWork: defaultMinWork}
+	d.workspace(be.threads() - 1)
+	return d
 }
 
 func (d *Device) Name() string { return d.name }
@@ -58,8 +62,8 @@ func (d *Device) Name() string { return d.name }
 // Close releases the device's backend; the device must not be used after.
 func (d *Device) Close() error { return d.be.close() }
 
-// Alloc bumps the arena; memory past the last allocation has never been
-// written, so it is zero.
+// Alloc bumps the arena. Memory above the highest allocation so far has
+// never been written, so it is zero; memory reused after a Release is zeroed.
 func (d *Device) Alloc(n int) tensor.Tensor {
 	off := (d.top + alignBytes - 1) &^ (alignBytes - 1)
 	end := off + 4*n
@@ -89,6 +93,10 @@ func (d *Device) Release(mark int) {
 		panic("kernels: Release to a mark beyond the arena")
 	}
 	d.top = mark
+	// Workspaces added after the mark (a backend that gained threads) go too.
+	for len(d.ws) > 0 && d.ws[len(d.ws)-1] >= mark {
+		d.ws = d.ws[:len(d.ws)-1]
+	}
 }
 
 // bytesOf views a float32 or int32 slice as bytes (WebAssembly memory and

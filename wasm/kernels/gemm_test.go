@@ -52,3 +52,35 @@ func TestGEMMExact(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkspaceSurvivesRelease runs the first GEMM inside a Mark/Release
+// scope, then checks that tensors allocated after the Release are not
+// overwritten by the next GEMM's workspace.
+func TestWorkspaceSurvivesRelease(t *testing.T) {
+	const N, C, OC = 24, 40, 16
+	d := newTestDevice(t, 2)
+	rng := rand.New(rand.NewPCG(7, 8))
+	fill := func(n int) ([]float32, tensor.Tensor) {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		t := d.Alloc(n)
+		d.Upload(t, v)
+		return v, t
+	}
+	_, inp := fill(N * C)
+	_, w := fill(OC * C)
+	mark := d.Mark()
+	d.Matmul(d.Alloc(N*OC), inp, w, tensor.Tensor{}, N, C, OC)
+	d.Release(mark)
+	keep, kt := fill(1 << 19) // spans where a workspace allocated inside the scope would be
+	d.Matmul(d.Alloc(N*OC), inp, w, tensor.Tensor{}, N, C, OC)
+	got := make([]float32, len(keep))
+	d.Download(got, kt)
+	for i := range keep {
+		if got[i] != keep[i] {
+			t.Fatalf("slot %d of a tensor allocated after Release changed from %v to %v", i, keep[i], got[i])
+		}
+	}
+}
