@@ -21,6 +21,7 @@ type Pool struct {
 	tensor.Device
 	free   []tensor.Tensor // released regions, sorted by offset, adjacent ones merged
 	scopes []*Scope        // open scopes; the last one records
+	marks  []*Scope        // scopes opened by Mark, innermost last
 }
 
 // New returns a pool over d.
@@ -55,6 +56,23 @@ func (s *Scope) Release() {
 		s.p.put(tensor.Tensor{Off: t.Off, Len: up(t.Len)})
 	}
 	s.tensors = nil
+}
+
+// Mark opens a scope on behalf of tensor.Device's Mark and Release (which
+// core code such as generation uses for its scratch): the pool's slots are
+// not a stack, so the underlying device's own Mark and Release must not be
+// used under it.
+func (p *Pool) Mark() int {
+	p.marks = append(p.marks, p.Begin())
+	return len(p.marks) - 1
+}
+
+// Release returns the slots allocated since Mark returned mark.
+func (p *Pool) Release(mark int) {
+	for len(p.marks) > mark {
+		p.marks[len(p.marks)-1].Release()
+		p.marks = p.marks[:len(p.marks)-1]
+	}
 }
 
 // Alloc returns n zeroed slots, from released ones when a region fits.

@@ -60,3 +60,34 @@ func TestEndKeeps(t *testing.T) {
 		t.Errorf("Alloc(0) = %+v", z)
 	}
 }
+
+// TestMarkRelease: core code's Mark/Release through a pool returns slots to
+// the pool, never cuts the device's bump pointer under the pool's feet, and
+// later allocations never overlap live tensors.
+func TestMarkRelease(t *testing.T) {
+	d := tensor.NewCPU()
+	p := New(d)
+	live := p.Alloc(100)
+	mark := p.Mark()
+	scratch := p.Alloc(1000)
+	inner := p.Mark()
+	p.Alloc(10)
+	p.Release(inner)
+	p.Release(mark)
+	if p.FreeSlots() < 1000 {
+		t.Fatalf("%d free slots after Release, want the scratch's 1000+", p.FreeSlots())
+	}
+	top := d.Mark()
+	a, b := p.Alloc(500), p.Alloc(400)
+	if a.Off != scratch.Off || d.Mark() != top {
+		t.Errorf("a at %d (the scratch was at %d), device top %d -> %d: want both from released slots", a.Off, scratch.Off, top, d.Mark())
+	}
+	for _, x := range []tensor.Tensor{a, b} {
+		if x.Off < live.Off+live.Len && live.Off < x.Off+x.Len {
+			t.Errorf("%+v overlaps the live tensor %+v", x, live)
+		}
+	}
+	if a.Off < b.Off+b.Len && b.Off < a.Off+a.Len {
+		t.Errorf("%+v overlaps %+v", a, b)
+	}
+}
