@@ -5,9 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
+	"prefixtune/tests/reference/gpt2"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,22 +19,7 @@ import (
 )
 
 // ref holds the PyTorch fixtures of tests/reference/gpt2.
-var ref = filepath.Join("..", "..", "tests", "reference", "gpt2")
-
-func expected(t *testing.T, key string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(ref, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(all[key], v); err != nil {
-		t.Fatalf("expected.json %s: %v", key, err)
-	}
-}
+var ref = gpt2.Dir
 
 func runCmd(t *testing.T, stdin string, args ...string) string {
 	t.Helper()
@@ -44,8 +29,6 @@ func runCmd(t *testing.T, stdin string, args ...string) string {
 	}
 	return out.String()
 }
-
-func near(a, b float64) bool { return math.Abs(a-b) <= 1e-4*math.Max(1, math.Abs(b)) }
 
 // TestTrainMatchesPyTorch runs the exact command the fixture script
 // reproduced in PyTorch and compares every step and the adapter.
@@ -57,9 +40,9 @@ func TestTrainMatchesPyTorch(t *testing.T) {
 		"--weight-decay", "0.01", "--clip", "1.0", "--no-shuffle", "--log-json", "--out", out)
 	var losses, lrs []float64
 	var tokens []int
-	expected(t, "train.losses", &losses)
-	expected(t, "train.lrs", &lrs)
-	expected(t, "train.n_tokens", &tokens)
+	gpt2.Expected(t, "train.losses", &losses)
+	gpt2.Expected(t, "train.lrs", &lrs)
+	gpt2.Expected(t, "train.n_tokens", &tokens)
 	sc := bufio.NewScanner(strings.NewReader(log))
 	step := 0
 	for ; sc.Scan(); step++ {
@@ -67,7 +50,7 @@ func TestTrainMatchesPyTorch(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
 			t.Fatalf("line %d of --log-json is not JSON: %v", step+1, err)
 		}
-		if s.Step != step+1 || !near(s.Loss, losses[step]) || !near(s.LR, lrs[step]) || s.Tokens != tokens[step] {
+		if s.Step != step+1 || !gpt2.Near(s.Loss, losses[step]) || !gpt2.Near(s.LR, lrs[step]) || s.Tokens != tokens[step] {
 			t.Errorf("step %+v, PyTorch loss %.7g lr %g tokens %d", s, losses[step], lrs[step], tokens[step])
 		}
 	}
@@ -91,7 +74,7 @@ func TestTrainMatchesPyTorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range want {
-		if !near(float64(rows[i]), float64(want[i])) {
+		if !gpt2.Near(float64(rows[i]), float64(want[i])) {
 			t.Fatalf("adapter value %d = %g, PyTorch %g", i, rows[i], want[i])
 		}
 	}
@@ -108,9 +91,9 @@ func TestEvalMatchesPyTorch(t *testing.T) {
 			t.Fatal(err)
 		}
 		var loss, ppl float64
-		expected(t, c.key+".loss", &loss)
-		expected(t, c.key+".perplexity", &ppl)
-		if !near(res.Loss, loss) || !near(res.Perplexity, ppl) {
+		gpt2.Expected(t, c.key+".loss", &loss)
+		gpt2.Expected(t, c.key+".perplexity", &ppl)
+		if !gpt2.Near(res.Loss, loss) || !gpt2.Near(res.Perplexity, ppl) {
 			t.Errorf("%s: loss %.7g perplexity %.7g, PyTorch %.7g %.7g", c.key, res.Loss, res.Perplexity, loss, ppl)
 		}
 	}
@@ -167,7 +150,7 @@ func TestGenerateGreedy(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids []int
-	expected(t, "generate.ids", &ids)
+	gpt2.Expected(t, "generate.ids", &ids)
 	out := runCmd(t, "", "generate", "--model", filepath.Join(ref, "model"), "--adapter", filepath.Join(ref, "init_adapter"),
 		"--prompt", row0.Prompt, "--max-new-tokens", "8")
 	if want := tok.Decode(ids) + "\n"; out != want {
@@ -281,8 +264,8 @@ func TestEvalBaselinesReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want float64
-	expected(t, "eval.loss", &want)
-	if len(res.Reports) != 3 || res.Reports[2].Name != "prefix" || !near(res.Loss, want) || res.Reports[0].Accuracy == nil || res.Reports[1].BLEU == nil {
+	gpt2.Expected(t, "eval.loss", &want)
+	if len(res.Reports) != 3 || res.Reports[2].Name != "prefix" || !gpt2.Near(res.Loss, want) || res.Reports[0].Accuracy == nil || res.Reports[1].BLEU == nil {
 		t.Fatalf("reports %+v, loss %g (PyTorch %g)", res.Reports, res.Loss, want)
 	}
 	md, err := os.ReadFile(report)

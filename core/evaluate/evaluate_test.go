@@ -2,10 +2,9 @@ package evaluate
 
 import (
 	"bytes"
-	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
+	"prefixtune/tests/reference/gpt2"
 	"strings"
 	"testing"
 
@@ -17,7 +16,7 @@ import (
 	"prefixtune/core/tokenizer"
 )
 
-var ref = filepath.Join("..", "..", "tests", "reference", "gpt2")
+var ref = gpt2.Dir
 
 type fixture struct {
 	m   *model.GPT2
@@ -49,19 +48,6 @@ func load(t *testing.T) fixture {
 	return fixture{m, tok, pre, exs}
 }
 
-func expected(t *testing.T, key string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(ref, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]json.RawMessage
-	json.Unmarshal(b, &all)
-	if err := json.Unmarshal(all[key], v); err != nil {
-		t.Fatal(key, err)
-	}
-}
-
 // TestLossMatchesPyTorch: the pooled target-token loss with and without the
 // prefix, and batches of 4 with padding across them.
 func TestLossMatchesPyTorch(t *testing.T) {
@@ -75,7 +61,7 @@ func TestLossMatchesPyTorch(t *testing.T) {
 			t.Fatal(err)
 		}
 		var want float64
-		expected(t, c.key, &want)
+		gpt2.Expected(t, c.key, &want)
 		if math.Abs(r.Loss.Point-want) > 1e-4*want {
 			t.Errorf("%s = %.7g, PyTorch %.7g", c.key, r.Loss.Point, want)
 		}
@@ -94,7 +80,7 @@ func TestGenerationMatchesPyTorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids []int
-	expected(t, "generate.ids", &ids)
+	gpt2.Expected(t, "generate.ids", &ids)
 	if want := strings.TrimSpace(f.tok.Decode(ids)); r.Samples[0].Output != want {
 		t.Errorf("output for row 0 %q, PyTorch's greedy ids decode to %q", r.Samples[0].Output, want)
 	}

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
+	"prefixtune/tests/reference/gpt2"
 	"strings"
 	"testing"
 
@@ -20,24 +20,7 @@ import (
 )
 
 // ref holds the PyTorch fixtures of tests/reference/gpt2.
-var ref = filepath.Join("..", "..", "tests", "reference", "gpt2")
-
-func expected(t *testing.T, key string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(ref, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(all[key], v); err != nil {
-		t.Fatalf("expected.json %s: %v", key, err)
-	}
-}
-
-func near(a, b float64) bool { return math.Abs(a-b) <= 1e-4*math.Max(1, math.Abs(b)) }
+var ref = gpt2.Dir
 
 // fixture loads the reference model, tokenizer and data on d.
 func fixture(t *testing.T, d tensor.Device) (*model.GPT2, *tokenizer.Tokenizer, []data.Example) {
@@ -82,15 +65,15 @@ func TestRunMatchesPyTorch(t *testing.T) {
 	}
 	var losses, lrs []float64
 	var tokens []int
-	expected(t, "train.losses", &losses)
-	expected(t, "train.lrs", &lrs)
-	expected(t, "train.n_tokens", &tokens)
+	gpt2.Expected(t, "train.losses", &losses)
+	gpt2.Expected(t, "train.lrs", &lrs)
+	gpt2.Expected(t, "train.n_tokens", &tokens)
 	for i := 0; !r.Done(); i++ {
 		s, err := r.Step()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.Step != i+1 || !near(s.Loss, losses[i]) || !near(s.LR, lrs[i]) || s.Tokens != tokens[i] || s.ValLoss != nil {
+		if s.Step != i+1 || !gpt2.Near(s.Loss, losses[i]) || !gpt2.Near(s.LR, lrs[i]) || s.Tokens != tokens[i] || s.ValLoss != nil {
 			t.Errorf("step %+v, PyTorch loss %.7g lr %g tokens %d", s, losses[i], lrs[i], tokens[i])
 		}
 	}
@@ -105,7 +88,7 @@ func TestRunMatchesPyTorch(t *testing.T) {
 	}
 	got := p.Rows(m.Dev)
 	for i := range want {
-		if !near(float64(got[i]), float64(want[i])) {
+		if !gpt2.Near(float64(got[i]), float64(want[i])) {
 			t.Fatalf("prefix value %d = %g, PyTorch %g", i, got[i], want[i])
 		}
 	}

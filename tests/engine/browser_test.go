@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"prefixtune/tests/reference/gpt2"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,7 +14,7 @@ import (
 
 var (
 	root     = filepath.Join("..", "..")
-	fixtures = filepath.Join(root, "tests", "reference", "gpt2")
+	fixtures = gpt2.Dir
 )
 
 // site serves, cross-origin isolated as the real site is, what public/

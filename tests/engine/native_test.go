@@ -3,9 +3,8 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
-	"math"
-	"os"
 	"path/filepath"
+	"prefixtune/tests/reference/gpt2"
 	"testing"
 
 	"prefixtune/core/adapter"
@@ -117,27 +116,6 @@ func (n native) initAdapter(t *testing.T) *prefix.Prefix {
 	return p
 }
 
-// expected reads a value of the PyTorch fixture's expected.json.
-func expected(t *testing.T, key string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtures, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(all[key], v); err != nil {
-		t.Fatalf("expected.json %s: %v", key, err)
-	}
-}
-
-// near compares the browser's float32 arithmetic (Go compiled to
-// WebAssembly) with the native one (gonum's assembly kernels sum in
-// another order).
-func near(a, b float64) bool { return math.Abs(a-b) <= 1e-4*math.Max(1, math.Abs(b)) }
-
 // sameLogs compares two step logs within tolerance, or exactly.
 func sameLogs(t *testing.T, what string, got, want []protocol.StepLog, exact bool) {
 	t.Helper()
@@ -145,7 +123,7 @@ func sameLogs(t *testing.T, what string, got, want []protocol.StepLog, exact boo
 		t.Errorf("%s: %d steps, want %d", what, len(got), len(want))
 		return
 	}
-	eq := near
+	eq := gpt2.Near
 	if exact {
 		eq = func(a, b float64) bool { return a == b }
 	}
@@ -177,7 +155,7 @@ func sameWeights(t *testing.T, what string, got, want []byte) {
 		t.Fatalf("%s: %d values, want %d", what, len(g), len(w))
 	}
 	for i := range w {
-		if !near(float64(g[i]), float64(w[i])) {
+		if !gpt2.Near(float64(g[i]), float64(w[i])) {
 			t.Fatalf("%s: value %d is %g, natively %g", what, i, g[i], w[i])
 		}
 	}
