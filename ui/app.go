@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"prefixtune/core/protocol"
 
 	"github.com/vugu/vugu"
@@ -115,6 +117,9 @@ func (a *App) Go(s Step) {
 	if ok, _ := a.Reachable(s); ok {
 		a.Step = s
 	}
+	if s == StepTune && a.Tune.Estimate == nil {
+		a.estimate()
+	}
 }
 
 // Reachable reports whether step s can be shown, and if not, what to do
@@ -160,6 +165,18 @@ func (a *App) Done(s Step) bool {
 		return a.Adapter.Saved != ""
 	}
 	return false
+}
+
+// BusyLine says what the engine or the page is busy with, for a
+// disabled control.
+func (a *App) BusyLine() string {
+	switch {
+	case !a.Engine.Ready:
+		return "The engine is starting."
+	case a.Busy == "":
+		return ""
+	}
+	return "Wait: " + strings.ToLower(a.Busy[:1]) + a.Busy[1:] + "…"
 }
 
 // Idle reports whether the engine can take a new request.

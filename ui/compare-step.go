@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 
 	"prefixtune/core/protocol"
 
@@ -19,7 +20,7 @@ func (c *CompareStep) WhyNot() string {
 	case c.App.Run.Status == StatusRunning:
 		return "Pause the training to evaluate."
 	case c.App.Busy != "":
-		return c.App.Busy + " is running."
+		return c.App.BusyLine()
 	}
 	return ""
 }
@@ -27,6 +28,7 @@ func (c *CompareStep) WhyNot() string {
 // ScoreRow is one measure in the comparison table.
 type ScoreRow struct {
 	Key, Name, Base, Prefixed, Change, Class string
+	BaseValue, PrefixedValue                 string // full precision, for machines
 }
 
 // Rows are the measures of both models: loss, perplexity and what they
@@ -43,13 +45,21 @@ func (c *CompareStep) Rows() []ScoreRow {
 		}
 		return "num worse"
 	}
+	full := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	return []ScoreRow{
-		{"loss", "Loss", fmt.Sprintf("%.4f", b.Loss), fmt.Sprintf("%.4f", p.Loss), fmt.Sprintf("%+.4f", p.Loss-b.Loss), better(p.Loss < b.Loss)},
+		{"loss", "Loss", fmt.Sprintf("%.4f", b.Loss), fmt.Sprintf("%.4f", p.Loss), fmt.Sprintf("%+.4f", p.Loss-b.Loss), better(p.Loss < b.Loss),
+			full(b.Loss), full(p.Loss)},
 		{"perplexity", "Perplexity", fmt.Sprintf("%.2f", b.Perplexity), fmt.Sprintf("%.2f", p.Perplexity),
-			fmt.Sprintf("%+.1f %%", 100*(p.Perplexity/b.Perplexity-1)), better(p.Perplexity < b.Perplexity)},
-		{"examples", "Examples", Count(b.Examples), Count(p.Examples), "", "num"},
-		{"tokens", "Learnt tokens", Count(b.Tokens), Count(p.Tokens), "", "num"},
+			fmt.Sprintf("%+.1f %%", 100*(p.Perplexity/b.Perplexity-1)), better(p.Perplexity < b.Perplexity), full(b.Perplexity), full(p.Perplexity)},
+		{"examples", "Examples", Count(b.Examples), Count(p.Examples), "", "num", strconv.Itoa(b.Examples), strconv.Itoa(p.Examples)},
+		{"tokens", "Learnt tokens", Count(b.Tokens), Count(p.Tokens), "", "num", strconv.Itoa(b.Tokens), strconv.Itoa(p.Tokens)},
 	}
+}
+
+// ProgressLine says how far the evaluation is.
+func (c *CompareStep) ProgressLine() string {
+	p := c.App.Compare.Progress
+	return fmt.Sprintf("Scoring batch %d of %d", p.Step, p.Steps)
 }
 
 // StreamClass styles a generation as it arrives.
@@ -64,6 +74,8 @@ func (c *CompareStep) StreamText(s Stream) string {
 		return "…"
 	case s.Text == "" && !s.Done:
 		return "waiting"
+	case s.Text == "":
+		return "(nothing: the model ended the text at once)"
 	}
 	return s.Text
 }
@@ -137,7 +149,7 @@ func (c *DownloadStep) WhyNot() string {
 	case c.App.Run.Status == StatusRunning:
 		return "Pause the training to download the prefix so far."
 	case c.App.Busy != "":
-		return c.App.Busy + " is running."
+		return c.App.BusyLine()
 	}
 	return ""
 }

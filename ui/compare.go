@@ -45,6 +45,7 @@ type Example struct {
 
 // CompareState is the Compare step.
 type CompareState struct {
+	Progress *protocol.Progress // of the evaluation
 	Scores   *protocol.Evaluated
 	Held     string // which data was scored, for people
 	Examples []Example
@@ -77,11 +78,13 @@ func (a *App) CompareModels() {
 	*c = CompareState{Held: about, Examples: a.examplePrompts()}
 	a.start("Evaluating", protocol.Evaluate{Which: protocol.Both, Data: data, SeqLen: a.Opts.SeqLen}, nil, func(e protocol.Event) {
 		switch e := e.(type) {
+		case protocol.Progress:
+			c.Progress = &e
 		case protocol.Evaluated:
-			c.Scores = &e
+			c.Scores, c.Progress = &e, nil
 			a.generateExample(0)
 		case protocol.Error:
-			c.Err = errorText(e)
+			c.Err, c.Progress = errorText(e), nil
 		}
 	})
 }

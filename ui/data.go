@@ -174,7 +174,7 @@ func (a *App) CanLoadData() (bool, string) {
 	case d.Mode == ModePair && (d.PromptCol == "" || d.CompletionCol == "" || d.PromptCol == d.CompletionCol):
 		return false, "Choose two different fields for the prompt and the completion."
 	case !a.Idle():
-		return false, a.Busy + " is running."
+		return false, a.BusyLine()
 	}
 	return true, ""
 }
@@ -238,7 +238,12 @@ func (a *App) Describe() {
 	if d.Loaded == nil || !a.Idle() {
 		return
 	}
-	a.start("Counting tokens", protocol.DescribeData{SeqLen: a.Opts.SeqLen, PrefixLen: a.Opts.PrefixLen}, nil, func(e protocol.Event) {
+	seqLen, prefixLen := a.Opts.SeqLen, a.Opts.PrefixLen
+	a.start("Counting tokens", protocol.DescribeData{SeqLen: seqLen, PrefixLen: prefixLen}, nil, func(e protocol.Event) {
+		if a.Opts.SeqLen != seqLen || a.Opts.PrefixLen != prefixLen { // changed meanwhile
+			a.Describe()
+			return
+		}
 		switch e := e.(type) {
 		case protocol.DataStats:
 			d.Stats = &e

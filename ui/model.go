@@ -151,7 +151,7 @@ func (a *App) CanLoadModel() (bool, string) {
 	case !a.Engine.Ready:
 		return false, "The engine is starting."
 	case a.Busy != "":
-		return false, a.Busy + " is running."
+		return false, a.BusyLine()
 	case m.Source == SourceFiles && len(m.Files) == 0:
 		return false, "Pick or drop the model's files."
 	case m.Source == SourceFiles && (m.Check == nil || m.Check.Problem != ""):

@@ -19,7 +19,7 @@ type RunState struct {
 	Phase       string // of the latest progress
 	Step, Steps int
 	Log         []protocol.StepLog // every step so far
-	Last        protocol.Progress  // the latest progress
+	Last        protocol.Progress  // the latest progress of training steps
 	Pausing     bool
 	Err         string
 
@@ -37,7 +37,7 @@ func (a *App) CanTrain() (bool, string) {
 	case a.Opts.Init == protocol.InitAdapter && a.Adapter.Imported == nil:
 		return false, "Load a prefix file (in Download) to start from it, or choose another initialisation."
 	case !a.Idle():
-		return false, a.Busy + " is running."
+		return false, a.BusyLine()
 	}
 	return true, ""
 }
@@ -67,9 +67,9 @@ func (a *App) onRun(e protocol.Event) {
 	r := &a.Run
 	switch e := e.(type) {
 	case protocol.Progress:
-		r.Phase, r.Last = e.Phase, e
+		r.Phase = e.Phase
 		if e.Phase == protocol.PhaseTrain {
-			r.Step, r.Steps = e.Step, e.Steps
+			r.Step, r.Steps, r.Last = e.Step, e.Steps, e
 		}
 		for _, l := range e.Log {
 			r.add(l)

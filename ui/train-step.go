@@ -137,12 +137,12 @@ func (c *TrainStep) ValLine() string {
 	if c.App.Data.ValLoaded == nil && c.App.Opts.ValFraction == 0 {
 		return "none: nothing is held out"
 	}
-	return "after the first epoch"
+	return "not measured yet"
 }
 
 // SpeedLine is the throughput.
 func (c *TrainStep) SpeedLine() string {
-	if t := c.App.Run.Last.TokensPerSecond; t > 0 && c.App.Run.Status == StatusRunning {
+	if t := c.App.Run.Last.TokensPerSecond; t > 0 {
 		return Count(int(t + 0.5))
 	}
 	return "–"

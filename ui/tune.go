@@ -171,7 +171,12 @@ func (a *App) estimate() {
 		return
 	}
 	a.Tune.Err = ""
-	a.start("Estimating", protocol.Estimate{Options: a.Opts}, nil, func(e protocol.Event) {
+	sent := a.Opts
+	a.start("Estimating", protocol.Estimate{Options: sent}, nil, func(e protocol.Event) {
+		if a.Opts != sent { // changed meanwhile
+			a.estimate()
+			return
+		}
 		switch e := e.(type) {
 		case protocol.Estimated:
 			a.Tune.Estimate = &e

@@ -1,0 +1,145 @@
+package app
+
+import (
+	"archive/zip"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"prefixtune/tests/browser/browsertest"
+	"prefixtune/worker/site"
+)
+
+// buildSite writes the site into a temporary folder, as `make web` does in
+// public/: the static files, ui.wasm and engine.wasm built for GOOS=js,
+// the toolchain's wasm_exec.js, and the kernels with their thread pool. It returns the folder and the folder of
+// the bundled model in it.
+func buildSite(t *testing.T) (dir, model string) {
+	t.Helper()
+	root, err := browsertest.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "public"))); err != nil {
+		t.Fatalf("copying public/: %v", err)
+	}
+	for out, pkg := range map[string]string{"ui.wasm": "prefixtune/ui", "engine.wasm": "prefixtune/wasm/engine"} {
+		if err := browsertest.BuildWasm(filepath.Join(dir, out), pkg, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wasmExec, err := browsertest.WasmExec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, filepath.Join(dir, "wasm_exec.js"), wasmExec)
+	for dst, src := range map[string]string{"pool.js": "wasm/pool.js", "kernels.wasm": "wasm/kernels/kernels.wasm",
+		"kernels_relaxed.wasm": "wasm/kernels/kernels_relaxed.wasm"} {
+		copyFile(t, filepath.Join(dir, dst), filepath.Join(root, src))
+	}
+	model = filepath.Join(dir, "models", "demo")
+	if _, err := os.Stat(filepath.Join(model, "model.safetensors")); err != nil {
+		t.Logf("public/models/demo has no model yet: serving tests/reference/gpt2/model as the demo model")
+		if err := os.MkdirAll(model, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.CopyFS(model, os.DirFS(filepath.Join(root, "tests", "reference", "gpt2", "model"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, model
+}
+
+func copyFile(t *testing.T, dst, src string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// request is one request the server received.
+type request struct {
+	At     time.Time
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+}
+
+// server serves the site with worker/site's handler (as `prefixtune
+// serve` does, without the hub mirror) on a loopback port and logs every
+// request.
+type server struct {
+	URL string
+	srv *http.Server
+
+	mu   sync.Mutex
+	reqs []request
+}
+
+func serve(t *testing.T, dir string) *server {
+	t.Helper()
+	h, err := site.New(site.Config{Static: os.DirFS(dir), Compress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{URL: "http://" + ln.Addr().String()}
+	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		s.mu.Lock()
+		s.reqs = append(s.reqs, request{time.Now(), r.Method, r.URL.String(), r.Header.Clone(), body})
+		s.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})}
+	go s.srv.Serve(ln)
+	t.Cleanup(func() { s.srv.Close() })
+	return s
+}
+
+// requests returns the requests so far.
+func (s *server) requests() []request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]request(nil), s.reqs...)
+}
+
+// unzip extracts the regular files of a zip into dir.
+func unzipTo(t *testing.T, zipPath, dir string) []string {
+	t.Helper()
+	fsys, err := zip.OpenReader(zipPath)
+	if err != nil {
+		t.Fatalf("the adapter download is not a zip: %v", err)
+	}
+	defer fsys.Close()
+	var names []string
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		names = append(names, p)
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, filepath.Base(p)), b, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("reading the adapter zip: %v", err)
+	}
+	return names
+}

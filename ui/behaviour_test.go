@@ -1,0 +1,188 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"prefixtune/core/protocol"
+)
+
+func TestSetOption(t *testing.T) {
+	h := newHarness(t)
+	loadDemo(h)
+	loadSample(h)
+	h.do(func(a *App) {
+		a.SetOption("lr", "abc")
+		a.SetOption("batch_size", "0")
+		a.SetOption("seq_len", "60") // with a prefix of 10, over the 64 positions
+	})
+	for _, name := range []string{"lr", "batch_size", "seq_len"} {
+		if h.app.Tune.FieldErr[name] == "" {
+			t.Errorf("%s: no error for a bad value", name)
+		}
+	}
+	if ok, _ := h.app.CanTrain(); ok {
+		t.Errorf("training can start with refused settings")
+	}
+	h.do(func(a *App) {
+		a.SetOption("lr", "3e-3")
+		a.SetOption("batch_size", "8")
+		a.SetOption("seq_len", "32")
+		a.SetOption("val_fraction", "20")
+	})
+	id, d, _ := next[protocol.DescribeData](h)
+	if d.SeqLen != 32 {
+		t.Errorf("DescribeData %+v after setting the sequence length", d)
+	}
+	h.deliver(id, protocol.DataStats{SeqLen: 32})
+	id, e, _ := next[protocol.Estimate](h)
+	o := e.Options
+	if len(h.app.Tune.FieldErr) != 0 || o.LR != 3e-3 || o.BatchSize != 8 || o.SeqLen != 32 || o.ValFraction != 0.2 {
+		t.Errorf("options %+v, errors %v", o, h.app.Tune.FieldErr)
+	}
+	h.deliver(id, protocol.Estimated{})
+}
+
+// TestStaleEstimate: options changed while an estimate runs are estimated
+// again, and the stale answer is dropped.
+func TestStaleEstimate(t *testing.T) {
+	h := newHarness(t)
+	loadDemo(h)
+	loadSample(h)
+	h.do(func(a *App) { a.SetOption("epochs", "7") })
+	id, _, _ := next[protocol.Estimate](h)
+	h.do(func(a *App) { a.SetOption("epochs", "8") }) // the engine is busy: not sent yet
+	h.quiet()
+	h.deliver(id, protocol.Estimated{Steps: 7})
+	id, e, _ := next[protocol.Estimate](h)
+	if e.Options.Epochs != 8 || h.app.Tune.Estimate != nil {
+		t.Fatalf("re-estimated %+v; kept the stale estimate %+v", e.Options, h.app.Tune.Estimate)
+	}
+	h.deliver(id, protocol.Estimated{Steps: 8})
+	if h.app.Tune.Estimate.Steps != 8 {
+		t.Errorf("estimate %+v", h.app.Tune.Estimate)
+	}
+}
+
+// TestErrorsShowWhereTheyHappen: an engine error lands in its step.
+func TestErrorsShowWhereTheyHappen(t *testing.T) {
+	h := newHarness(t)
+	h.do(func(a *App) { a.Model.Source, a.Model.Repo = SourceHub, "openai-community/gpt2" })
+	h.do(func(a *App) { a.LoadModel() })
+	id, r, _ := next[protocol.LoadModel](h)
+	if r.Hub == nil || r.Hub.Base != "http://127.0.0.1:8080/hub" || r.Hub.Repo != "openai-community/gpt2" {
+		t.Fatalf("LoadModel %+v, want the repository through the site's mirror", r.Hub)
+	}
+	h.deliver(id, protocol.Progress{Phase: protocol.PhaseDownload, File: "model.safetensors", Bytes: 5, BytesTotal: 10})
+	h.deliver(id, protocol.Errorf(protocol.CodeNetwork, "model.safetensors: HTTP 404: check the repository id"))
+	if h.app.Model.Err != "model.safetensors: HTTP 404: check the repository id" || h.app.Model.Progress != nil || h.app.Busy != "" {
+		t.Errorf("model state %+v, busy %q", h.app.Model, h.app.Busy)
+	}
+	// A model the page refuses before loading it.
+	h.do(func(a *App) {
+		a.PickModelFiles([]File{file("config.json", `{"model_type":"bert"}`), file("model.safetensors", "w"), file("tokenizer.json", "t")})
+	})
+	h.until("the config check", func(a *App) bool { return a.Model.Check != nil })
+	if ok, _ := h.app.CanLoadModel(); ok || !strings.Contains(h.app.Model.Check.Problem, "GPT-2") {
+		t.Errorf("a BERT can be loaded: %+v", h.app.Model.Check)
+	}
+	h.do(func(a *App) { a.PickModelFiles([]File{file("config.json", "{}")}) })
+	if !strings.Contains(h.app.Model.Err, "Missing model.safetensors and tokenizer.json") {
+		t.Errorf("missing files: %q", h.app.Model.Err)
+	}
+	// The engine stopping.
+	h.deliver(0, protocol.Errorf(protocol.CodeInternal, "the engine stopped: reload the page"))
+	if h.app.Engine.Ready || h.app.Engine.Err != "the engine stopped: reload the page" {
+		t.Errorf("engine %+v", h.app.Engine)
+	}
+}
+
+// TestOwnFile: a CSV with other column names is mapped and loaded, with a
+// share held out for validation.
+func TestOwnFile(t *testing.T) {
+	h := newHarness(t)
+	loadDemo(h)
+	h.do(func(a *App) { a.PickDataFile(file("qa.csv", "question,answer\nWhy?,Because.\n")) })
+	h.until("the preview", func(a *App) bool { return a.Data.Preview != nil })
+	if d := h.app.Data; d.Mode != ModePair || d.PromptCol != "question" || d.CompletionCol != "answer" {
+		t.Fatalf("mapping %s %q %q", d.Mode, d.PromptCol, d.CompletionCol)
+	}
+	h.do(func(a *App) { a.LoadData() })
+	id, r, files := next[protocol.LoadData](h)
+	if r != (protocol.LoadData{Format: "csv", PromptColumn: "question", CompletionColumn: "answer"}) || files[0] != "qa.csv" {
+		t.Errorf("LoadData %+v %v", r, files)
+	}
+	h.deliver(id, protocol.DataLoaded{Name: "qa.csv", Examples: 1})
+	id, _, _ = next[protocol.DescribeData](h)
+	if h.app.Opts.ValFraction != 0.1 {
+		t.Errorf("no validation file, and %g held out", h.app.Opts.ValFraction)
+	}
+	h.deliver(id, protocol.Errorf(protocol.CodeBadData, "qa.csv:2: no completion"))
+	if h.app.Data.Err != "qa.csv:2: no completion" {
+		t.Errorf("data error %q", h.app.Data.Err)
+	}
+}
+
+// TestImportAdapterZip: a zip is unpacked in the page and its two files
+// are posted.
+func TestImportAdapterZip(t *testing.T) {
+	h := newHarness(t)
+	loadDemo(h)
+	z, err := adapterZip(protocol.AdapterFiles{Config: []byte("{}"), Weights: []byte("w")}, "readme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.do(func(a *App) { a.ImportAdapter([]File{file("prefix.zip", string(z))}) })
+	id, r, files := next[protocol.ImportAdapter](h)
+	if r.Config != 0 || r.Weights != 1 || strings.Join(files, " ") != "adapter_config.json adapter_model.safetensors" {
+		t.Errorf("ImportAdapter %+v %v", r, files)
+	}
+	h.deliver(id, protocol.AdapterImported{VirtualTokens: 5, BaseModel: "gpt2"})
+	if !h.app.HasPrefix() {
+		t.Errorf("an imported adapter is no prefix")
+	}
+	h.do(func(a *App) { a.ImportAdapter([]File{file("notes.txt", "x")}) })
+	if h.app.Adapter.ImportErr == "" {
+		t.Errorf("a text file was taken for an adapter")
+	}
+}
+
+// TestResumeSavedRun: after a reload, a run saved in the browser is
+// restored onto the same model and resumed.
+func TestResumeSavedRun(t *testing.T) {
+	h := &harness{t: t, host: newHost(), env: &env{}}
+	for _, n := range modelFiles {
+		h.host.site[DemoModel+n] = n
+	}
+	h.app = NewApp(h.host, h.env)
+	h.deliver(0, protocol.Ready{Device: "test"})
+	id, _, _ := next[protocol.ListCheckpoints](h)
+	opts := DefaultOptions()
+	opts.Steps, opts.PrefixLen = 30, 7
+	saved := protocol.RunInfo{RunID: "r9", Step: 10, Steps: 30, Loss: 2.2, Model: "model.safetensors", ModelID: "f1", Data: "d.jsonl", Options: opts}
+	h.deliver(id, protocol.Checkpoints{Runs: []protocol.RunInfo{saved}})
+	if r, same := h.app.SavedRun(); r == nil || same {
+		t.Fatalf("saved run %v, same model %v before any model is loaded", r, same)
+	}
+	loadDemo(h)
+	if _, same := h.app.SavedRun(); !same {
+		t.Fatalf("the saved run's model is not recognised")
+	}
+	h.do(func(a *App) { a.OpenRun("r9", true) })
+	id, l, _ := next[protocol.LoadCheckpoint](h)
+	if l.RunID != "r9" {
+		t.Errorf("LoadCheckpoint %+v", l)
+	}
+	h.deliver(id, protocol.CheckpointLoaded{Run: saved, History: []protocol.StepLog{{Step: 1, Loss: 3}, {Step: 10, Loss: 2.2}}})
+	id, _, _ = next[protocol.Resume](h)
+	if a := h.app; a.Opts.PrefixLen != 7 || len(a.Run.Log) != 2 || a.Run.Status != StatusRunning || a.Step != StepTrain || a.Data.Loaded.Name != "d.jsonl" {
+		t.Errorf("restored %+v, options %+v", a.Run, a.Opts)
+	}
+	h.do(func(a *App) { a.Pause() })
+	pid, _, _ := next[protocol.Pause](h)
+	h.deliver(pid, protocol.Paused{RunID: "r9", Step: 12})
+	h.deliver(id, protocol.Trained{RunID: "r9", Status: protocol.StatusPaused, Step: 12, Steps: 30})
+	if h.app.Run.Status != protocol.StatusPaused || h.app.Run.Pausing {
+		t.Errorf("after pausing: %+v", h.app.Run)
+	}
+}
