@@ -31,6 +31,10 @@ type OptionField struct {
 	Type, Min, Step       string // input type ("number" when empty) and its bounds
 }
 
+// SavedRun offers a run saved in the browser (after a reload) on every
+// step: resume it, open it, or discard it.
+type SavedRun struct{ App *App }
+
 // TrainStep runs, pauses and resumes training, with the loss chart.
 type TrainStep struct{ App *App }
 

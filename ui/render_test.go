@@ -74,6 +74,12 @@ func TestEveryStepRenders(t *testing.T) {
 			t.Errorf("step %s: the navigation does not mark exactly one current step", s.Title())
 		}
 	}
+	h.do(func(a *App) {
+		a.Run = RunState{Runs: []protocol.RunInfo{{RunID: "old", Step: 3, Steps: 9, ModelID: a.Model.Loaded.Fingerprint}}}
+	})
+	if html := render(t, h.app); !strings.Contains(html, `id="train-resume"`) || !strings.Contains(html, `id="resume-saved"`) {
+		t.Errorf("a run saved in the browser is not offered")
+	}
 	h.do(func(a *App) { a.Step, a.Model.Source = StepModel, SourceFiles })
 	if html := render(t, h.app); !strings.Contains(html, `id="model-files"`) || !strings.Contains(html, `type="file"`) {
 		t.Errorf("the Model step offers no file picker for local files")

@@ -87,6 +87,9 @@ func (c *Root) DataLine() string {
 	if d == nil {
 		return "none yet"
 	}
+	if d.Examples == 0 { // restored with a saved run, which keeps its data
+		return d.Name + ", restored with the saved run"
+	}
 	s := fmt.Sprintf("%s · %s examples", d.Name, Count(d.Examples))
 	if v := c.App.Data.ValLoaded; v != nil {
 		s += fmt.Sprintf(" + %s for validation", Count(v.Examples))

@@ -161,6 +161,13 @@ func (a *App) SavedRun() (run *protocol.RunInfo, sameModel bool) {
 	return nil, false
 }
 
+// OfferSavedRun reports whether to offer a run saved in the browser: one
+// exists and no run is on screen.
+func (a *App) OfferSavedRun() bool {
+	r, _ := a.SavedRun()
+	return r != nil && a.Run.Status == ""
+}
+
 // OpenRun restores the saved run id onto the loaded model and, with
 // resume, continues training it.
 func (a *App) OpenRun(id string, resume bool) {

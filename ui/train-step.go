@@ -2,50 +2,11 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"prefixtune/core/protocol"
 
 	"github.com/vugu/vugu"
 )
-
-// ShowSaved reports whether to offer a run saved in the browser: one
-// exists and no run is on screen.
-func (c *TrainStep) ShowSaved() bool {
-	r, _ := c.App.SavedRun()
-	return r != nil && c.App.Run.Status == ""
-}
-
-// SameModel reports whether the saved run's model is the loaded one.
-func (c *TrainStep) SameModel() bool {
-	_, same := c.App.SavedRun()
-	return same
-}
-
-// SavedID is the saved run's id.
-func (c *TrainStep) SavedID() string {
-	r, _ := c.App.SavedRun()
-	return r.RunID
-}
-
-// Resumable reports whether the saved run has steps left.
-func (c *TrainStep) Resumable() bool {
-	r, _ := c.App.SavedRun()
-	return r.Step < r.Steps
-}
-
-// SavedLine describes the saved run.
-func (c *TrainStep) SavedLine() string {
-	r, _ := c.App.SavedRun()
-	when := time.UnixMilli(r.SavedUnix).Format("2 Jan 15:04")
-	return fmt.Sprintf("A run saved in this browser on %s: %s on %s, step %d of %d, loss %s.", when, r.Model, r.Data, r.Step, r.Steps, Loss(r.Loss))
-}
-
-// LoadFirst says which model the saved run needs.
-func (c *TrainStep) LoadFirst() string {
-	r, _ := c.App.SavedRun()
-	return fmt.Sprintf("It was trained on %s: load that model in the Model step to resume or open it.", r.Model)
-}
 
 // CanTrain enables the start button.
 func (c *TrainStep) CanTrain() bool {

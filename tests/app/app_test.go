@@ -34,36 +34,26 @@ func TestFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	siteDir, model := buildSite(t)
-	srv := serve(t, siteDir)
+	srv := serve(t, siteDir, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	tab, closeBrowser, err := browsertest.Chromium(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeBrowser()
-	p := &page{t: t, ctx: tab, out: t.ArtifactDir()}
-	t.Logf("screenshots in %s", p.out)
-	p.watch()
+
+	// The page, the engine and the sample datasets.
+	p := open(t, ctx, srv.URL+"/")
 	downloads := t.TempDir()
-	progress := chromedp.Events(tab, browser.DownloadProgress) // sent to the session that allows downloads
+	progress := chromedp.Events(p.ctx, browser.DownloadProgress) // sent to the session that allows downloads
 	p.do("allowing downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		yes := true
 		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: &yes})
 		return err
 	}))
-
-	// The page, the engine and the sample datasets.
-	p.do("opening the page", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(srv.URL+"/"))
-	wait[bool](p, "the engine", `document.querySelector('.engine')?.textContent.startsWith('Engine ready')`, time.Minute)
-	wait[bool](p, "the sample datasets", `!document.getElementById('sample-`+sample+`')?.disabled`, 30*time.Second)
 	p.screenshot("start")
 
 	// Model: the bundled demo model.
 	p.click(`#model-source input[value="demo"]`)
 	p.click("#model-load")
-	wait[bool](p, "the model", `document.getElementById('nav-model').classList.contains('done')`, 2*time.Minute)
+	loadedModel(p)
 	p.click("#nav-model")
 	p.screenshot("model")
 	loaded := time.Now()

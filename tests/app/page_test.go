@@ -14,6 +14,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"prefixtune/tests/browser/browsertest"
 )
 
 // page drives the app in one tab and keeps what the browser reports.
@@ -26,6 +28,30 @@ type page struct {
 	mu      sync.Mutex
 	sent    []*network.EventRequestWillBeSent
 	console []string
+}
+
+// open starts Chromium with a fresh profile, opens the site at url and
+// waits for the engine and the sample datasets.
+func open(t *testing.T, ctx context.Context, url string) *page {
+	t.Helper()
+	tab, closeBrowser, err := browsertest.Chromium(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(closeBrowser)
+	p := &page{t: t, ctx: tab, out: t.ArtifactDir()}
+	t.Logf("screenshots in %s", p.out)
+	p.watch()
+	p.do("opening the page", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(url))
+	p.ready()
+	return p
+}
+
+// ready waits for the engine and the sample datasets.
+func (p *page) ready() {
+	p.t.Helper()
+	wait[bool](p, "the engine", `document.querySelector('.engine')?.textContent.startsWith('Engine ready')`, time.Minute)
+	wait[bool](p, "the sample datasets", `!document.getElementById('sample-wordnet-definitions')?.disabled`, 30*time.Second)
 }
 
 // watch records the tab's requests, console messages and exceptions.
@@ -101,9 +127,12 @@ func (p *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// click clicks the element that selector matches.
+// click clicks the element that selector matches, once it is enabled (a
+// button waits while the engine is busy).
 func (p *page) click(selector string) {
 	p.t.Helper()
+	sel, _ := json.Marshal(selector)
+	wait[bool](p, selector+" to be enabled", fmt.Sprintf(`(e => !!e && !e.disabled)(document.querySelector(%s))`, sel), time.Minute)
 	p.do("clicking "+selector, chromedp.Click(chromedp.CSS(selector)))
 }
 

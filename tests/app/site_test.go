@@ -2,6 +2,7 @@ package app
 
 import (
 	"archive/zip"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -16,56 +17,80 @@ import (
 	"prefixtune/worker/site"
 )
 
-// buildSite writes the site into a temporary folder, as `make web` does in
-// public/: the static files, ui.wasm and engine.wasm built for GOOS=js,
-// the toolchain's wasm_exec.js, and the kernels with their thread pool. It returns the folder and the folder of
-// the bundled model in it.
+// The site is built once for all the tests of the package, and removed by
+// TestMain.
+var (
+	siteOnce  sync.Once
+	siteDir   string
+	siteModel string
+	siteErr   error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if siteDir != "" {
+		os.RemoveAll(siteDir)
+	}
+	os.Exit(code)
+}
+
+// buildSite returns the folder of the site, built on first use, and the
+// folder of the bundled model in it.
 func buildSite(t *testing.T) (dir, model string) {
 	t.Helper()
+	siteOnce.Do(func() {
+		if siteDir, siteErr = os.MkdirTemp("", "prefixtune-site-"); siteErr == nil {
+			siteModel, siteErr = writeSite(t, siteDir)
+		}
+	})
+	if siteErr != nil {
+		t.Fatalf("building the site: %v", siteErr)
+	}
+	return siteDir, siteModel
+}
+
+// writeSite writes the site into dir, as `make web` does in public/: the
+// static files, ui.wasm and engine.wasm built for GOOS=js, the toolchain's
+// wasm_exec.js, and the kernels with their thread pool. It returns the
+// folder of the bundled model.
+func writeSite(t *testing.T, dir string) (model string, err error) {
 	root, err := browsertest.Root()
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	dir = t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "public"))); err != nil {
-		t.Fatalf("copying public/: %v", err)
+		return "", fmt.Errorf("copying public/: %w", err)
 	}
 	for out, pkg := range map[string]string{"ui.wasm": "prefixtune/ui", "engine.wasm": "prefixtune/wasm/engine"} {
 		if err := browsertest.BuildWasm(filepath.Join(dir, out), pkg, false); err != nil {
-			t.Fatal(err)
+			return "", err
 		}
 	}
 	wasmExec, err := browsertest.WasmExec()
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	copyFile(t, filepath.Join(dir, "wasm_exec.js"), wasmExec)
-	for dst, src := range map[string]string{"pool.js": "wasm/pool.js", "kernels.wasm": "wasm/kernels/kernels.wasm",
-		"kernels_relaxed.wasm": "wasm/kernels/kernels_relaxed.wasm"} {
-		copyFile(t, filepath.Join(dir, dst), filepath.Join(root, src))
+	for dst, src := range map[string]string{"wasm_exec.js": wasmExec, "pool.js": filepath.Join(root, "wasm/pool.js"),
+		"kernels.wasm": filepath.Join(root, "wasm/kernels/kernels.wasm"), "kernels_relaxed.wasm": filepath.Join(root, "wasm/kernels/kernels_relaxed.wasm")} {
+		b, err := os.ReadFile(src)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, dst), b, 0o644)
+		}
+		if err != nil {
+			return "", err
+		}
 	}
 	model = filepath.Join(dir, "models", "demo")
 	if _, err := os.Stat(filepath.Join(model, "model.safetensors")); err != nil {
 		t.Logf("public/models/demo has no model yet: serving tests/reference/gpt2/model as the demo model")
 		if err := os.MkdirAll(model, 0o755); err != nil {
-			t.Fatal(err)
+			return "", err
 		}
 		if err := os.CopyFS(model, os.DirFS(filepath.Join(root, "tests", "reference", "gpt2", "model"))); err != nil {
-			t.Fatal(err)
+			return "", err
 		}
 	}
-	return dir, model
-}
-
-func copyFile(t *testing.T, dst, src string) {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return model, nil
 }
 
 // request is one request the server received.
@@ -78,8 +103,8 @@ type request struct {
 }
 
 // server serves the site with worker/site's handler (as `prefixtune
-// serve` does, without the hub mirror) on a loopback port and logs every
-// request.
+// serve` does, with mirror, if not nil, in place of its hub mirror) on a
+// loopback port and logs every request.
 type server struct {
 	URL string
 	srv *http.Server
@@ -88,9 +113,9 @@ type server struct {
 	reqs []request
 }
 
-func serve(t *testing.T, dir string) *server {
+func serve(t *testing.T, dir string, mirror http.Handler) *server {
 	t.Helper()
-	h, err := site.New(site.Config{Static: os.DirFS(dir), Compress: true})
+	h, err := site.New(site.Config{Static: os.DirFS(dir), Mirror: mirror, Compress: true})
 	if err != nil {
 		t.Fatal(err)
 	}
