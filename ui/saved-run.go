@@ -35,4 +35,3 @@ func (c *SavedRun) LoadFirst() string {
 	r, _ := c.App.SavedRun()
 	return fmt.Sprintf("It was trained on %s: load that model in the Model step to resume or open it.", r.Model)
 }
-
