@@ -1,0 +1,130 @@
+package step
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"prefixtune/core/model"
+	"prefixtune/core/prefix"
+	"prefixtune/core/tensor"
+	"prefixtune/core/train"
+	"prefixtune/core/tune"
+)
+
+// GPT2Small is the benchmarked model: GPT-2 small's shape (124M weights).
+var GPT2Small = model.Config{ModelType: "gpt2", NLayer: 12, NHead: 12, NEmbd: 768, NPositions: 1024,
+	VocabSize: 50257, LayerNorm: 1e-5, Activation: "gelu_new"}
+
+// The benchmarked batch and prefix: B sequences of T tokens after P prefix
+// positions, every position a target.
+const B, T, P = 4, 128, 10
+
+// The optimiser settings of the benchmark, also used by torch_step.py.
+const (
+	LR          = 1e-3
+	WeightDecay = 0.01
+	Clip        = 1.0
+)
+
+// Options say what Run measures.
+type Options struct {
+	Config  model.Config
+	B, T, P int
+	Warmup  int // untimed steps first (V8 tiers up, the Go heap settles)
+	Steps   int // timed steps
+}
+
+// Defaults are the options of `make bench` with the given step counts.
+func Defaults(warmup, steps int) Options {
+	return Options{Config: GPT2Small, B: B, T: T, P: P, Warmup: warmup, Steps: steps}
+}
+
+// Result is what Run measured.
+type Result struct {
+	Device       string    `json:"device"`
+	Steps        int       `json:"steps"`
+	StepSeconds  []float64 `json:"step_seconds"`
+	TokensPerSec float64   `json:"tokens_per_s"`      // B*T tokens per step over the timed steps
+	BestPerSec   float64   `json:"best_tokens_per_s"` // of the fastest timed step
+	GFLOPS       float64   `json:"gflops"`            // tune.StepFLOPs per second over the timed steps
+	Loss         float64   `json:"loss"`              // of the last step (about ln V for random weights)
+	SetupSeconds float64   `json:"setup_s"`           // model.New, InitRandom, prefix and trainer
+	EstimateMiB  float64   `json:"estimate_mib"`      // tune.EstimateMemory: the arena the run needs
+	Ops          []Op      `json:"ops"`               // per-op time of an average timed step
+}
+
+// Op is the time one kind of op takes in a timed step.
+type Op struct {
+	Name    string  `json:"op"`
+	Calls   int     `json:"calls_per_step"`
+	Seconds float64 `json:"s_per_step"`
+	Share   float64 `json:"share"` // of the step's wall time
+}
+
+// Run builds a model of o.Config with random weights and a random prefix
+// on d and times prefix-tuning steps (forward, backward to the prefix,
+// AdamW with clipping) on one fixed batch of token ids spread over the
+// vocabulary. Every op of the timed steps is timed through Profile.
+func Run(d tensor.Device, o Options) (Result, error) {
+	if o.Steps < 1 || o.Warmup < 0 {
+		return Result{}, fmt.Errorf("step: %d warm-up and %d timed steps; time at least one", o.Warmup, o.Steps)
+	}
+	start := time.Now()
+	prof := NewProfile(d)
+	m, err := model.New(prof, o.Config)
+	if err != nil {
+		return Result{}, err
+	}
+	m.InitRandom(1)
+	p := prefix.New(m, o.P, 0)
+	p.InitRandom(m, 1)
+	tr := train.New(m, p, train.Options{LR: LR, Schedule: train.Constant, Steps: o.Warmup + o.Steps,
+		WeightDecay: WeightDecay, Clip: Clip}, model.Shape{B: o.B, T: o.T})
+	batch := Batch(o.Config.VocabSize, o.B, o.T)
+	r := Result{Device: d.Name(), Steps: o.Steps, SetupSeconds: time.Since(start).Seconds(),
+		EstimateMiB: float64(tune.EstimateMemory(o.Config, o.P, 0, o.B, o.T).Total()) / (1 << 20)}
+
+	for i := range o.Warmup + o.Steps {
+		timed := i >= o.Warmup
+		prof.Enable(timed)
+		t0 := time.Now()
+		s, err := tr.TrainStep(batch)
+		if err != nil {
+			return Result{}, err
+		}
+		if math.IsNaN(s.Loss) || math.IsInf(s.Loss, 0) || s.Recovered {
+			return Result{}, fmt.Errorf("step: step %d has loss %v (recovered %v): the device computes wrong results", s.Step, s.Loss, s.Recovered)
+		}
+		if timed {
+			r.StepSeconds = append(r.StepSeconds, time.Since(t0).Seconds())
+		}
+		r.Loss = s.Loss
+	}
+	prof.Enable(false)
+
+	total := 0.0
+	for _, s := range r.StepSeconds {
+		total += s
+	}
+	tokens := float64(o.B * o.T)
+	r.TokensPerSec = tokens * float64(o.Steps) / total
+	r.BestPerSec = tokens / slices.Min(r.StepSeconds)
+	r.GFLOPS = tune.StepFLOPs(o.Config, o.P, o.B, o.T) * float64(o.Steps) / total / 1e9
+	r.Ops = prof.Ops(o.Steps, total)
+	return r, nil
+}
+
+// Batch is the benchmark's batch: token ids and next-token targets spread
+// over the vocabulary by a fixed stride, every position real. torch_step.py
+// builds the same one.
+func Batch(V, B, T int) model.Batch {
+	b := model.Batch{B: B, T: T, Tokens: make([]int32, B*T), Targets: make([]int32, B*T), Valid: make([]float32, B*T)}
+	for i := range b.Tokens {
+		b.Tokens[i] = int32(i * 7919 % V)
+		b.Targets[i] = int32((i + 1) * 7919 % V)
+		b.Valid[i] = 1
+	}
+	return b
+}
