@@ -163,6 +163,16 @@ func TestFlow(t *testing.T) {
 		t.Errorf("the zip holds %v", names)
 	}
 
+	// The zip loads back as a prefix.
+	named := filepath.Join(t.TempDir(), "adapter.zip")
+	if err := os.Rename(zipPath, named); err != nil {
+		t.Fatal(err)
+	}
+	p.do("picking the adapter", chromedp.SetUploadFiles(chromedp.CSS("#adapter-file"), []string{named}))
+	wait[bool](p, "the loaded prefix", `document.querySelector('#step-download .ok:last-of-type')?.textContent.startsWith('Loaded a prefix of 5 virtual tokens')`, time.Minute)
+	p.screenshot("loaded-back")
+	p.checkCSP()
+
 	// The native command scores the downloaded adapter as the page did.
 	cmd := exec.Command("go", "run", "prefixtune/cmd/prefixtune", "eval", "--model", model,
 		"--data", filepath.Join(root, "public", "datasets", sample, "validation.jsonl"), "--adapter", adapter, "--seq-len", seqLen, "--json")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -42,9 +43,34 @@ func open(t *testing.T, ctx context.Context, url string) *page {
 	p := &page{t: t, ctx: tab, out: t.ArtifactDir()}
 	t.Logf("screenshots in %s", p.out)
 	p.watch()
+	p.do("watching for Content-Security-Policy violations", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch})
+		return err
+	}))
 	p.do("opening the page", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(url))
 	p.ready()
+	if !eval[bool](p, `crossOriginIsolated`) {
+		p.fail("the page is not cross-origin isolated")
+	}
 	return p
+}
+
+// cspWatch keeps the page's Content-Security-Policy violations (DevTools
+// runs it before the page's own scripts).
+const cspWatch = `window.cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`
+
+// checkCSP fails the test if the policy blocked anything: an inline style
+// or script, eval, or a request to another origin.
+func (p *page) checkCSP() {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](`window.cspViolations || []`))
+	if err != nil {
+		p.t.Errorf("reading the Content-Security-Policy violations: %v", err)
+	}
+	for _, s := range v {
+		p.t.Errorf("the Content-Security-Policy blocked %s", s)
+	}
 }
 
 // ready waits for the engine and the sample datasets.

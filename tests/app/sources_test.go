@@ -88,6 +88,8 @@ func TestModelAndDataSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.click("#nav-data")
+	eval[chromedp.Void](p, dropJSONL)
+	wait[bool](p, "the preview of the dropped file", `document.querySelector('.preview-block h3')?.textContent === 'The first rows of dropped.jsonl'`, 30*time.Second)
 	p.do("picking the data file", chromedp.SetUploadFiles(chromedp.CSS("#data-file"), []string{csvPath}))
 	wait[bool](p, "the preview", `!!document.getElementById('data-preview')`, 30*time.Second)
 	if heads := eval[string](p, `[...document.querySelectorAll('#data-preview th')].map(e => e.textContent).join('|')`); heads != "word → prompt|definition → learnt" {
@@ -100,7 +102,19 @@ func TestModelAndDataSources(t *testing.T) {
 		p.fail("the statistics say %q", line)
 	}
 	p.screenshot("own-data")
+	p.checkCSP()
 }
+
+// dropJSONL drops a JSON Lines file on the Data step's drop zone, as a
+// person dragging it from their desktop does.
+const dropJSONL = `(() => {
+	const dt = new DataTransfer();
+	dt.items.add(new File(['{"prompt":"word: sky\\ndefinition:","completion":" the air above"}\n'], 'dropped.jsonl'));
+	const zone = document.getElementById('data-file').closest('.dropzone');
+	for (const type of ['dragenter', 'dragover', 'drop']) {
+		zone.dispatchEvent(new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true}));
+	}
+})()`
 
 // loadedModel waits until the model loads: the page then moves on to the
 // Data step.
@@ -146,4 +160,5 @@ func TestResumeAfterReload(t *testing.T) {
 		p.fail("after resuming (%s), the chart has %d steps, want all 40", paused, n)
 	}
 	p.screenshot("resumed")
+	p.checkCSP()
 }
