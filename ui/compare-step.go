@@ -169,7 +169,7 @@ func (c *DownloadStep) ImportedLine() string {
 		s += " made for " + ad.BaseModel
 	}
 	if c.App.Opts.Init != protocol.InitAdapter {
-		s += ". Compare and Try now use it; to keep training it, choose \"from the loaded prefix file\" in Tune."
+		return s + `. Compare and Try now use it; to keep training it, choose "from the loaded prefix" in Tune.`
 	}
 	return s + "."
 }
