@@ -186,3 +186,25 @@ func TestResumeSavedRun(t *testing.T) {
 		t.Errorf("after pausing: %+v", h.app.Run)
 	}
 }
+
+// TestEarlierValidationFile: the engine keeps a validation file, so data
+// loaded later without one is validated on it, and no share is held out
+// (the engine refuses both at once).
+func TestEarlierValidationFile(t *testing.T) {
+	h := newHarness(t)
+	loadDemo(h)
+	loadSample(h)
+	h.do(func(a *App) { a.PickDataFile(file("own.jsonl", `{"prompt":"p","completion":"c"}`+"\n")) })
+	h.until("the preview", func(a *App) bool { return a.Data.Preview != nil && a.Data.Preview.Err == "" })
+	h.do(func(a *App) { a.LoadData() })
+	id, _, _ := next[protocol.LoadData](h)
+	h.deliver(id, protocol.DataLoaded{Name: "own.jsonl", Examples: 1})
+	id, _, _ = next[protocol.DescribeData](h)
+	if a := h.app; a.Opts.ValFraction != 0 || a.Data.ValLoaded == nil || a.Data.ValLoaded.Name != "wordnet-definitions-validation.jsonl" {
+		t.Errorf("validation share %g, validation file %+v", a.Opts.ValFraction, a.Data.ValLoaded)
+	}
+	if _, about := h.app.HeldOut(); !strings.Contains(about, "wordnet-definitions-validation.jsonl") {
+		t.Errorf("held out: %s", about)
+	}
+	h.deliver(id, protocol.DataStats{})
+}

@@ -90,6 +90,20 @@ func (c *DataStep) Mappable() bool {
 	return p.Err == "" && p.Format != "text" && len(p.Columns) > 0
 }
 
+// HeldOver reports whether a validation file loaded earlier still serves:
+// the engine keeps it until the page reloads.
+func (c *DataStep) HeldOver() bool {
+	d := &c.App.Data
+	return d.ValFile == nil && d.engineVal != nil
+}
+
+// HeldOverLine says which earlier validation file serves, and how to drop
+// it.
+func (c *DataStep) HeldOverLine() string {
+	return fmt.Sprintf("Validation and comparison use %s, loaded earlier: the engine keeps it until the page is reloaded. Pick a validation file above to replace it.",
+		c.App.Data.engineVal.Name)
+}
+
 // ValPercent is the validation share in percent.
 func (c *DataStep) ValPercent() string {
 	return strconv.FormatFloat(100*c.App.Opts.ValFraction, 'g', 4, 64)

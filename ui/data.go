@@ -46,6 +46,11 @@ type DataState struct {
 	Loaded, ValLoaded *protocol.DataLoaded
 	Stats             *protocol.DataStats
 	Err               string
+
+	// engineVal is the validation file the engine holds: it keeps it
+	// until the page reloads (no request unloads it), so later data
+	// without a validation file is validated on it too.
+	engineVal *protocol.DataLoaded
 }
 
 // SamplesReady reports whether the sample datasets have been fetched.
@@ -108,7 +113,7 @@ func (a *App) PickValFile(f *File) {
 // goroutine, then sets the field mapping; with load, it loads the data.
 func (a *App) readPreviews(load bool) {
 	d := &a.Data
-	d.Err, d.Stats = "", nil
+	d.Err, d.Stats, d.Preview, d.ValPreview = "", nil, nil, nil
 	train, val := *d.File, d.ValFile
 	a.local("Reading the data")
 	go func() {
@@ -208,7 +213,12 @@ func (a *App) LoadData() {
 		switch e := e.(type) {
 		case protocol.DataLoaded:
 			d.Loaded = &e
-			if d.ValFile == nil {
+			switch {
+			case d.ValFile == nil && d.engineVal != nil:
+				d.ValLoaded, a.Opts.ValFraction = d.engineVal, 0
+				a.Describe()
+				return
+			case d.ValFile == nil:
 				if a.Opts.ValFraction == 0 {
 					a.Opts.ValFraction = 0.1
 				}
@@ -219,7 +229,7 @@ func (a *App) LoadData() {
 			a.start("Loading the validation data", d.loadRequest(true), []File{*d.ValFile}, func(e protocol.Event) {
 				switch e := e.(type) {
 				case protocol.DataLoaded:
-					d.ValLoaded = &e
+					d.ValLoaded, d.engineVal = &e, &e
 					a.Describe()
 				case protocol.Error:
 					d.Err = "Validation file: " + errorText(e)
