@@ -4,8 +4,8 @@ with random weights on the CPU, the same step as tests/bench/step times on the p
     /usr/bin/python3 tests/bench/torch_step.py THREADS WARMUP STEPS
 
 Prints one JSON line: tokens/s over the timed steps, the step times, the last loss, and which BLAS ran the
-matmuls (OpenBLAS's core name and thread count). Exits with status 3 and a message when the matmuls do not
-run on OpenBLAS (Debian's python3-torch then uses the slow reference BLAS: apt-get install
+matmuls (OpenBLAS's configuration, core name and thread count). Exits with status 3 and a message when the
+matmuls do not run on OpenBLAS (Debian's python3-torch then uses the slow reference BLAS: apt-get install
 libopenblas0-pthread).
 
 The model is GPT-2 written out by hand (as tests/reference/gpt2/make_fixtures.py): frozen weights that need
@@ -18,6 +18,7 @@ decay 0.01, eps 1e-8) and gradient clipping at norm 1 are those of tests/bench/s
 import ctypes
 import json
 import math
+import os
 import sys
 import time
 
@@ -31,10 +32,19 @@ LN_EPS = 1e-5
 
 
 def openblas():
-    """The loaded OpenBLAS library, or None when torch's BLAS is another one."""
+    """The OpenBLAS library that runs torch's matmuls, or None and the BLAS that does.
+
+    Debian's torch calls the libblas.so.3 that its libtorch_cpu needs, which the alternatives system points
+    at OpenBLAS's (openblas-pthread/libblas.so.3, over libopenblasp) or at the reference BLAS; OpenBLAS may
+    be loaded beside the latter (as liblapack.so.3) without running any matmul.
+    """
     with open("/proc/self/maps") as f:
-        paths = {line.split()[-1] for line in f if "libopenblas" in line}
-    return ctypes.CDLL(sorted(paths)[0]) if paths else None
+        paths = sorted({line.split()[-1] for line in f if "/" in line})
+    blas = [p for p in paths if os.path.basename(p).startswith("libblas.so")]
+    lib = [p for p in paths if os.path.basename(p).startswith("libopenblas")]
+    if not lib or (blas and "openblas" not in blas[0]):
+        return None, blas[0] if blas else "no BLAS library"
+    return ctypes.CDLL(lib[0]), lib[0]
 
 
 def random_weights():
@@ -103,10 +113,9 @@ def main():
     opt = torch.optim.AdamW([prefix], lr=LR, betas=(0.9, 0.999), eps=1e-8, weight_decay=WEIGHT_DECAY)
 
     w["wte"][:1] @ w["layers"][0]["fc_w"]  # loads the BLAS library
-    blas = openblas()
+    blas, path = openblas()
     if blas is None:
-        print("torch's matmuls do not run on OpenBLAS (only Debian's reference BLAS is installed): "
-              "apt-get install libopenblas0-pthread", file=sys.stderr)
+        print("torch's matmuls run on %s, not OpenBLAS: apt-get install libopenblas0-pthread" % path, file=sys.stderr)
         sys.exit(3)
     blas.openblas_get_corename.restype = ctypes.c_char_p
     blas.openblas_get_config.restype = ctypes.c_char_p
