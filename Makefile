@@ -9,7 +9,7 @@ NPM_EDGE := tests/edge/node_modules/.package-lock.json
 # wrangler runs offline: no metrics, no update check, no Request.cf download.
 WRANGLER_ENV := WRANGLER_SEND_METRICS=false CI=1 CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true
 
-.PHONY: all test vet run bench deps build web edge fuzz corpus datasets datasets-check demo-model dataset-results
+.PHONY: all test vet run bench bench-kernels bench-deps deps build web edge fuzz corpus datasets datasets-check demo-model dataset-results
 
 all: build
 
@@ -47,7 +47,7 @@ public/kernels.wasm public/kernels_relaxed.wasm: public/%: wasm/kernels/%
 
 vet:
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./ui/... ./worker/edge/...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./ui/... ./worker/edge/... ./tests/bench/inwasm
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 test: deps vet
@@ -66,8 +66,22 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*} 2>&1 | grep -E 'elapsed: [0-9]+s, execs|^(ok|FAIL|---)' | tail -2 || exit 1; \
 	done
 
-bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./core/tensor ./core/train
+# Prefix-tuning steps of a GPT-2-small-shaped model (B=4, T=128, P=10):
+# headless Chromium on the SIMD kernels, the native command, and PyTorch
+# with OpenBLAS as the reference in the same run (skipped, saying so, when
+# Debian's python3-torch is missing: `make bench-deps` installs it).
+bench: deps
+	$(GO) run ./tests/bench
+bench-deps:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread
+
+# GEMM GFLOP/s of the kernels (plain and relaxed, 1 and all threads) beside
+# TensorFlow.js's wasm backend in the same browser session.
+NPM_BROWSER := tests/browser/node_modules/.package-lock.json
+$(NPM_BROWSER): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+bench-kernels: deps $(NPM_BROWSER)
+	$(GO) run ./tests/browser/kernels/benchkernels
 
 # Serves the app on http://$(ADDR) with the bundled demo model.
 run: build
