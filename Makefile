@@ -103,7 +103,7 @@ datasets-check:
 	$(GO) test -count=1 -run TestDatasetsReproduce ./cmd/mkdata -args -build $(CURDIR)/build
 
 # The bundled demo model, trained from scratch on the corpus by the
-# project's own code (about two hours on two cores). It resumes from
+# project's own code (about 40 minutes on two busy cores). It resumes from
 # build/demo/pretrain.ckpt when interrupted; `rm -r build/demo` starts over.
 DEMO_ARGS := --layers 4 --heads 4 --embd 256 --ctx 192 --seq-len 192 --batch-size 8 \
 	--steps 450 --warmup 50 --lr 2e-3 --weight-decay 0.1 --eval-every 50 --checkpoint-every 25 --dtype F16

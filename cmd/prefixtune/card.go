@@ -100,7 +100,7 @@ func cmdCard(args []string, _ io.Reader, _, stderr io.Writer) error {
 		}
 		fmt.Fprintf(&b, "- `%s` → %s\n", oneLine(p), oneLine(l.tok.Decode(out)))
 	}
-	fmt.Fprintf(&b, "\n## Training data\n\n%s\n## Licences\n\nThe King James Bible, The Devil's Dictionary and the Jargon File are in the public domain; "+
+	fmt.Fprintf(&b, "\n## Training data\n\n%s\n\n## Licences\n\nThe King James Bible, The Devil's Dictionary and the Jargon File are in the public domain; "+
 		"the fortunes are short quotations distributed with Debian's BSD-licensed fortune-mod (see the package versions and copyright files in "+
 		"`public/datasets/SOURCES.md`). WordNet 3.0 requires this notice on all copies, including derived works such as this model:\n\n```text\n%s```\n",
 		strings.TrimSpace(corpus), text)
