@@ -35,6 +35,11 @@ type StepLog struct {
 	Tokens   int      `json:"tokens"` // target tokens in the batch
 	GradNorm float64  `json:"grad_norm"`
 	ValLoss  *float64 `json:"val_loss,omitempty"`
+	// Recovered marks a step undone because its loss, gradient or update
+	// was not finite: the prefix went back to the last good state and the
+	// learning rate was halved from then on. A Loss or GradNorm that was
+	// not finite is sent as 0 (JSON has no NaN).
+	Recovered bool `json:"recovered,omitempty"`
 }
 
 // Progress reports a long request: at least once a second, and after
@@ -77,6 +82,11 @@ const (
 	CodeCancelled   = "cancelled"     // stopped by Cancel
 	CodeUnsupported = "unsupported"   // the browser lacks a feature the engine needs
 	CodeInternal    = "internal"      // a bug: the message says what happened
+	// CodeEngineStopped ends every request that was running when the
+	// engine worker died (it crashed or stopped answering); with id 0 it
+	// tells the page so. The page (public/engine.js) starts a fresh engine,
+	// which sends Ready again.
+	CodeEngineStopped = "engine_stopped"
 )
 
 // Error ends a request that failed. Message says what is wrong and what to
