@@ -21,6 +21,10 @@ type engine struct {
 	caps       protocol.Caps
 	deviceName string
 	jobs       *queue[*job]
+	// plantNaN, when not 0, is the step of this engine's first run before
+	// which a NaN is put into the prefix: a test hook for the recovery from
+	// non-finite steps, set by the page's start options (main.go).
+	plantNaN int
 
 	mu      sync.Mutex
 	running *job

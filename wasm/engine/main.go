@@ -20,6 +20,13 @@ func main() {
 		post(0, protocol.Errorf(protocol.CodeUnsupported, "the engine found no compute device (%v): serve pool.js and kernels.wasm beside the engine", err))
 		return
 	}
+	// Test hooks, from engine.js's start options (engine-worker.js sets
+	// them): plantNaN, the step before which a NaN goes into the prefix.
+	if t := global.Get("prefixtuneTest"); t.Type() == js.TypeObject {
+		if n := t.Get("plantNaN"); n.Type() == js.TypeNumber {
+			e.plantNaN = n.Int()
+		}
+	}
 	in := newQueue[message]()
 	// The handler only queues: it must return without blocking.
 	global.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {

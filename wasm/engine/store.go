@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall/js"
 	"time"
 
@@ -18,18 +20,26 @@ import (
 
 // Saved runs live in the origin-private file system, one folder per run:
 //
-//	prefixtune/runs/<run id>/train.data              the training file as loaded
-//	prefixtune/runs/<run id>/val.data                the validation file, if any
-//	prefixtune/runs/<run id>/history.json            []protocol.StepLog up to the checkpoint
-//	prefixtune/runs/<run id>/checkpoint.safetensors  train.Checkpoint.Encode; metadata "run" is a runMeta
+//	prefixtune/runs/<run id>/train.data                the training file as loaded
+//	prefixtune/runs/<run id>/val.data                  the validation file, if any
+//	prefixtune/runs/<run id>/history.json              []protocol.StepLog up to the newest checkpoint
+//	prefixtune/runs/<run id>/checkpoint-{a,b}.safetensors  train.Checkpoint.Encode; metadata "run" is a runMeta
 //
-// The checkpoint is written last, so a run with a checkpoint has its data.
+// The checkpoint alternates between two slots: a save replaces the older
+// one, so a crash or a torn write during a save leaves the previous
+// checkpoint whole. Encode stores a SHA-256 of the tensors, which
+// DecodeCheckpoint checks; the run's checkpoint is the newest slot that
+// passes (newestCheckpoint). The data files and history are written
+// before the checkpoint, so a run with a checkpoint has its data; the
+// history is cut at the checkpoint's step when it is read.
 const (
-	checkpointFile = "checkpoint.safetensors"
-	historyFile    = "history.json"
-	trainFile      = "train.data"
-	valFile        = "val.data"
+	historyFile = "history.json"
+	trainFile   = "train.data"
+	valFile     = "val.data"
 )
+
+// checkpointSlots are the two files a run's checkpoint alternates between.
+var checkpointSlots = [2]string{"checkpoint-a.safetensors", "checkpoint-b.safetensors"}
 
 // runMeta is the metadata "run" of a checkpoint.
 type runMeta struct {
@@ -94,6 +104,15 @@ func writeFile(dir js.Value, name string, b []byte) error {
 	return err
 }
 
+// exists reports whether dir holds a file name.
+func exists(dir js.Value, name string) (bool, error) {
+	_, err := call(dir, "getFileHandle", name)
+	if notFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 func openFile(dir js.Value, name string) (js.Value, error) {
 	fh, err := call(dir, "getFileHandle", name)
 	if err != nil {
@@ -118,16 +137,22 @@ func (e *engine) save(j *job, s *session) error {
 	if err != nil {
 		return storageError(err, "saving the checkpoint")
 	}
-	if !s.saved {
-		if err := writeFile(dir, trainFile, s.train.raw); err != nil {
+	// The data is written once, and again if the run's folder was
+	// deleted or cleared since.
+	for _, f := range []struct {
+		name string
+		set  *dataSet
+	}{{trainFile, s.train}, {valFile, s.val}} {
+		if f.set == nil {
+			continue
+		}
+		there, err := exists(dir, f.name)
+		if err == nil && !there {
+			err = writeFile(dir, f.name, f.set.raw)
+		}
+		if err != nil {
 			return storageError(err, "saving the run's data")
 		}
-		if s.val != nil {
-			if err := writeFile(dir, valFile, s.val.raw); err != nil {
-				return storageError(err, "saving the run's validation data")
-			}
-		}
-		s.saved = true
 	}
 	history, err := json.Marshal(s.history)
 	if err != nil {
@@ -148,20 +173,66 @@ func (e *engine) save(j *job, s *session) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFile(dir, checkpointFile, b); err != nil {
+	if err := writeFile(dir, checkpointSlots[s.slot], b); err != nil {
 		return storageError(err, "saving the checkpoint")
 	}
+	s.slot ^= 1
 	return nil
+}
+
+// newestCheckpoint returns the checkpoint of the run in dir: of the slots
+// whose header parses, the one with the highest step whose tensors match
+// their checksum (a damaged slot is passed over for the other), the slot
+// it was read from and its size. found is false when neither slot exists.
+func newestCheckpoint(dir js.Value) (c train.Checkpoint, slot int, size int64, found bool, err error) {
+	type candidate struct {
+		slot, step int
+		file       js.Value
+		size       int64
+	}
+	var cands []candidate
+	var problems []string
+	for i, name := range checkpointSlots {
+		f, err := openFile(dir, name)
+		if notFound(err) {
+			continue
+		}
+		found = true
+		var st *safetensors.File
+		if err == nil {
+			rd := newBlobReader(f, nil)
+			if st, err = safetensors.Parse(rd, rd.size); err == nil {
+				var step int
+				if step, err = strconv.Atoi(st.Metadata["step"]); err == nil {
+					cands = append(cands, candidate{i, step, f, rd.size})
+					continue
+				}
+			}
+		}
+		problems = append(problems, fmt.Sprintf("%s: %v", name, err))
+	}
+	slices.SortFunc(cands, func(a, b candidate) int { return b.step - a.step })
+	for _, k := range cands {
+		b, err := blobBytes(k.file)
+		if err == nil {
+			c, err = train.DecodeCheckpoint(b)
+		}
+		if err == nil {
+			return c, k.slot, k.size, true, nil
+		}
+		problems = append(problems, fmt.Sprintf("%s: %v", checkpointSlots[k.slot], err))
+	}
+	if !found {
+		return c, 0, 0, false, nil
+	}
+	return c, 0, 0, true, fmt.Errorf("no checkpoint of the run is whole (%s)", strings.Join(problems, "; "))
 }
 
 // runInfo describes run s as saved now.
 func (e *engine) runInfo(s *session) protocol.RunInfo {
 	info := protocol.RunInfo{RunID: s.id, Step: s.run.Trainer.Step(), Steps: s.run.Steps, Model: e.model.info.Name,
 		Hub: e.model.info.Hub, ModelID: e.model.info.Fingerprint, Data: s.train.src.Name, Options: s.opts,
-		SavedUnix: time.Now().UnixMilli()}
-	if n := len(s.history); n > 0 {
-		info.Loss = s.history[n-1].Loss
-	}
+		SavedUnix: time.Now().UnixMilli(), Loss: lastLoss(s.history)}
 	if s.val != nil {
 		info.ValData = s.val.src.Name
 	}
@@ -190,22 +261,17 @@ func (e *engine) listCheckpoints() (protocol.Event, error) {
 		if h.Get("kind").String() != "directory" {
 			continue
 		}
-		// A folder without a readable checkpoint is a run that never saved
+		// A folder without a whole checkpoint is a run that never saved
 		// one, or debris: it is not listed.
-		f, err := openFile(h, checkpointFile)
-		if err != nil {
-			continue
-		}
-		rd := newBlobReader(f, nil)
-		st, err := safetensors.Parse(rd, rd.size)
-		if err != nil {
+		c, _, size, found, err := newestCheckpoint(h)
+		if !found || err != nil {
 			continue
 		}
 		var meta runMeta
-		if json.Unmarshal([]byte(st.Metadata["run"]), &meta) != nil {
+		if json.Unmarshal([]byte(c.Meta["run"]), &meta) != nil {
 			continue
 		}
-		meta.Info.Bytes = rd.size
+		meta.Info.Bytes = size
 		out.Runs = append(out.Runs, meta.Info)
 	}
 	slices.SortFunc(out.Runs, func(a, b protocol.RunInfo) int { return int(b.SavedUnix - a.SavedUnix) })
@@ -223,13 +289,12 @@ func (e *engine) loadCheckpoint(j *job, r protocol.LoadCheckpoint) (protocol.Eve
 	if err != nil {
 		return nil, storageError(err, "opening the run")
 	}
-	b, err := readFile(dir, checkpointFile)
-	if err != nil {
-		return nil, storageError(err, "reading the checkpoint")
+	c, slot, size, found, err := newestCheckpoint(dir)
+	if !found {
+		return nil, protocol.Errorf(protocol.CodeBadRequest, "run %s has no checkpoint: it never saved one", r.RunID)
 	}
-	c, err := train.DecodeCheckpoint(b)
 	if err != nil {
-		return nil, fail(protocol.CodeStorage, err, "")
+		return nil, storageError(err, fmt.Sprintf("reading the checkpoint of run %s", r.RunID))
 	}
 	var meta runMeta
 	if err := json.Unmarshal([]byte(c.Meta["run"]), &meta); err != nil {
@@ -269,10 +334,10 @@ func (e *engine) loadCheckpoint(j *job, r protocol.LoadCheckpoint) (protocol.Eve
 		e.dropRun()
 		return nil, fail(protocol.CodeBadRequest, err, "")
 	}
-	s.history, s.saved = history, true
+	s.history, s.slot = history, slot^1 // the next save keeps this slot
 	e.run, e.prefix, e.train, e.val = s, s.run.Trainer.Prefix, trainSet, val
 	info := meta.Info
-	info.Bytes = int64(len(b))
+	info.Bytes = size
 	return protocol.CheckpointLoaded{Run: info, History: history}, nil
 }
 
@@ -286,9 +351,6 @@ func (e *engine) deleteCheckpoint(r protocol.DeleteCheckpoint) (protocol.Event, 
 	}
 	if err != nil {
 		return nil, storageError(err, fmt.Sprintf("deleting run %s", r.RunID))
-	}
-	if e.run != nil && e.run.id == r.RunID {
-		e.run.saved = false // its next save writes its data again
 	}
 	return protocol.OK{}, nil
 }

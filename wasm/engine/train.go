@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"prefixtune/core/data"
@@ -25,7 +26,7 @@ type session struct {
 	train   *dataSet
 	val     *dataSet // the validation file, when the run uses one
 	history []protocol.StepLog
-	saved   bool // its data files are in storage
+	slot    int // the checkpoint slot the next save writes (store.go)
 }
 
 // tuneOptions converts and checks the options of a request.
@@ -218,6 +219,10 @@ func (e *engine) trainLoop(j *job) (protocol.Event, error) {
 			post(id, protocol.Paused{RunID: s.id, Step: s.run.Trainer.Step()})
 			return s.result(protocol.StatusPaused), nil
 		}
+		if e.plantNaN > 0 && s.run.Trainer.Step()+1 == e.plantNaN {
+			e.plantNaN = 0
+			plantNaN(s.run)
+		}
 		st, err := s.run.Step()
 		if err != nil {
 			flush()
@@ -226,7 +231,7 @@ func (e *engine) trainLoop(j *job) (protocol.Event, error) {
 			}
 			return nil, fail(protocol.CodeBadData, err, "")
 		}
-		l := protocol.StepLog{Step: st.Step, Loss: st.Loss, LR: st.LR, Tokens: st.Tokens, GradNorm: st.GradNorm, ValLoss: st.ValLoss}
+		l := stepLog(st)
 		s.history = append(s.history, l)
 		pending = append(pending, l)
 		seen += st.Real
@@ -251,12 +256,41 @@ func (e *engine) trainLoop(j *job) (protocol.Event, error) {
 	return s.result(protocol.StatusDone), nil
 }
 
+// stepLog is step st for the page: a loss or gradient norm that is not
+// finite (a recovered step's) is 0, since JSON has no NaN.
+func stepLog(st tune.Step) protocol.StepLog {
+	l := protocol.StepLog{Step: st.Step, Loss: st.Loss, LR: st.LR, Tokens: st.Tokens, GradNorm: st.GradNorm, ValLoss: st.ValLoss,
+		Recovered: st.Recovered}
+	if math.IsNaN(l.Loss) || math.IsInf(l.Loss, 0) {
+		l.Loss = 0
+	}
+	if math.IsNaN(l.GradNorm) || math.IsInf(l.GradNorm, 0) {
+		l.GradNorm = 0
+	}
+	return l
+}
+
+// plantNaN makes the first parameter of run r's prefix NaN, so that its
+// next step is not finite and is undone (the engine's test hook, see
+// main.go).
+func plantNaN(r *tune.Run) {
+	p := r.Trainer.Prefix.Params
+	r.Trainer.Model.Dev.Upload(p.Slice(0, 1), []float32{float32(math.NaN())})
+}
+
+// lastLoss is the loss of the latest step of history that was not undone.
+func lastLoss(history []protocol.StepLog) float64 {
+	for i := len(history) - 1; i >= 0; i-- {
+		if !history[i].Recovered {
+			return history[i].Loss
+		}
+	}
+	return 0
+}
+
 // result is the Trained event of s.
 func (s *session) result(status string) protocol.Trained {
-	t := protocol.Trained{RunID: s.id, Status: status, Step: s.run.Trainer.Step(), Steps: s.run.Steps}
-	if n := len(s.history); n > 0 {
-		t.Loss = s.history[n-1].Loss
-	}
+	t := protocol.Trained{RunID: s.id, Status: status, Step: s.run.Trainer.Step(), Steps: s.run.Steps, Loss: lastLoss(s.history)}
 	for _, l := range s.history {
 		if l.ValLoss != nil {
 			t.ValLoss = l.ValLoss
