@@ -1,12 +1,21 @@
 // The Prefixtune engine worker, a module worker. public/engine.js starts it
-// and posts one message, {init: {caps, wasm, wasmExec, pool, threads}}; the
-// worker loads Go's wasm_exec.js and the kernel pool (wasm/pool.js: the
-// SIMD128 kernels over one arena, with helper workers when the page is
-// cross-origin isolated), runs engine.wasm over them, and the Go engine
-// takes over onmessage and answers with a "ready" event. If the engine
-// cannot start or stops, the worker posts an "error" event with id 0.
+// and posts one message, {init: {caps, wasm, wasmExec, pool, threads,
+// test}}; the worker loads Go's wasm_exec.js and the kernel pool
+// (wasm/pool.js: the SIMD128 kernels over one arena, with helper workers
+// when the page is cross-origin isolated), runs engine.wasm over them, and
+// the Go engine takes over onmessage and answers with a "ready" event. If
+// the engine cannot start or stops, the worker posts an "error" event with
+// id 0.
+//
+// Every second that its event loop is free (between training steps,
+// while it awaits the browser) the worker posts a heartbeat, the number 1
+// rather than an envelope, so that the page can tell a busy engine from a
+// dead one. init.test holds test hooks for the Go engine (globalThis.
+// prefixtuneTest; see wasm/engine/main.go).
 
 let started = false;
+
+setInterval(() => self.postMessage(1), 1000);
 
 function fatal(message) {
   self.postMessage(JSON.stringify({ id: 0, type: 'error', body: { code: 'internal', message } }));
@@ -23,6 +32,7 @@ self.onmessage = async (ev) => {
     const { createKernels } = await import(init.pool);
     const pool = await createKernels(init.threads ? { threads: init.threads } : {});
     self.prefixtuneCaps = init.caps;
+    self.prefixtuneTest = init.test;
     const resp = await fetch(init.wasm);
     if (!resp.ok) {
       throw new Error(`${init.wasm}: HTTP ${resp.status}`);
