@@ -50,6 +50,12 @@ type EngineState struct {
 	Caps   protocol.Caps
 	Device string
 	Err    string // why the engine is not available, or a message it sent about no request
+	// Stopped says why the previous engine died (engine.go); the page
+	// then waits for a fresh one, loads the model into it again when
+	// Reload (Reloading while it does) and offers the saved run.
+	Stopped   string
+	Reload    bool
+	Reloading bool
 }
 
 // App is the whole state of the page. Components hold a pointer to it;
@@ -78,6 +84,7 @@ type App struct {
 	Compare CompareState
 	Try     TryState
 	Adapter AdapterState
+	Storage StorageState
 }
 
 // NewApp returns the page's state over host; env is the renderer's event
@@ -92,16 +99,27 @@ func NewApp(host Host, env vugu.EventEnv) *App {
 	return a
 }
 
-// ready runs when the engine has started.
+// ready runs when the engine has started, or a fresh one after the
+// previous one stopped (engine.go).
 func (a *App) ready(r protocol.Ready) {
-	a.Engine = EngineState{Ready: true, Caps: r.Caps, Device: r.Device}
+	old := a.Engine
+	a.Engine = EngineState{Ready: true, Caps: r.Caps, Device: r.Device, Stopped: old.Stopped}
+	if old.Stopped != "" && !old.Ready {
+		a.restarted(old.Reload)
+		return
+	}
 	a.listRuns()
 }
 
 // stray records a message the engine sent about no request: that it
-// stopped, or one the page cannot read.
+// stopped for good, that it died and a fresh one is starting, or one the
+// page cannot read.
 func (a *App) stray(err error) {
 	if e, ok := err.(protocol.Error); ok {
+		if e.Code == protocol.CodeEngineStopped {
+			a.engineStopped(errorText(e))
+			return
+		}
 		a.EngineFailed(errorText(e))
 		return
 	}

@@ -39,8 +39,15 @@ const chartW, chartH = 720, 300
 // lossChart lays out the training loss of every step (raw and smoothed)
 // and the validation losses against steps, on an x axis that runs to
 // steps (the run's length, when known) and a y axis that fits the losses.
-func lossChart(log []protocol.StepLog, steps int) Chart {
+// Steps that were undone (not finite) are left out.
+func lossChart(all []protocol.StepLog, steps int) Chart {
 	c := Chart{W: chartW, H: chartH, X0: 56, Y0: 14, X1: chartW - 18, Y1: chartH - 36}
+	log := make([]protocol.StepLog, 0, len(all))
+	for _, l := range all {
+		if !l.Recovered {
+			log = append(log, l)
+		}
+	}
 	if len(log) == 0 {
 		return c
 	}

@@ -38,6 +38,9 @@ type Host interface {
 	Origin() string
 	// EventFiles returns the files of an input's change event or a drop.
 	EventFiles(e vugu.DOMEvent) []File
+	// ClearStorage deletes everything the site stores in the browser (the
+	// model cache and the saved runs) and says what it removed; it blocks.
+	ClearStorage() (Cleared, error)
 }
 
 // Client sends requests to the engine and routes its events to the

@@ -52,3 +52,11 @@ type TryStep struct{ App *App }
 
 // DownloadStep saves the adapter and loads one back.
 type DownloadStep struct{ App *App }
+
+// EngineNotice says that the engine stopped, that a fresh one is starting
+// and what to do next (engine.go).
+type EngineNotice struct{ App *App }
+
+// PrivacyPanel says where the person's data lives and clears everything
+// the site stores in the browser (storage.go).
+type PrivacyPanel struct{ App *App }

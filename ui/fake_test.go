@@ -31,6 +31,8 @@ type host struct {
 	site  map[string]string // URL path -> content
 	posts []posted
 	saved map[string][]byte
+	// cleared is what ClearStorage says it removed.
+	cleared Cleared
 }
 
 // posted is one request the app sent, decoded, with its files' names.
@@ -87,6 +89,13 @@ func (h *host) Save(name, mime string, data []byte) {
 func (h *host) Origin() string { return "http://127.0.0.1:8080" }
 
 func (h *host) EventFiles(vugu.DOMEvent) []File { return nil }
+
+// ClearStorage reports clearing what cleared holds.
+func (h *host) ClearStorage() (Cleared, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cleared, nil
+}
 
 func file(name, content string) File {
 	return File{Name: name, Size: int64(len(content)), ref: content}

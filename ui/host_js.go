@@ -147,3 +147,18 @@ func (h *jsHost) EventFiles(e vugu.DOMEvent) []File {
 	}
 	return files
 }
+
+// ClearStorage calls PrefixtuneEngine.clearStorage (public/engine.js).
+func (h *jsHost) ClearStorage() (Cleared, error) {
+	v, err := await(js.Global().Get("PrefixtuneEngine").Call("clearStorage"))
+	if err != nil {
+		return Cleared{}, err
+	}
+	c := Cleared{Runs: v.Get("runs").Int(), Files: v.Get("files").Int(), Bytes: int64(v.Get("bytes").Float())}
+	caches := v.Get("caches")
+	for i := range caches.Length() {
+		k := caches.Index(i)
+		c.Caches = append(c.Caches, CacheCleared{Name: k.Get("name").String(), Files: k.Get("files").Int(), Bytes: int64(k.Get("bytes").Float())})
+	}
+	return c, nil
+}

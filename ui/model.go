@@ -215,7 +215,7 @@ func (a *App) LoadModel() {
 
 func (a *App) sendLoadModel(r protocol.LoadModel, files []File) {
 	m := &a.Model
-	a.start("Loading the model", r, files, func(e protocol.Event) {
+	a.start(busyLoadingModel, r, files, func(e protocol.Event) {
 		switch e := e.(type) {
 		case protocol.Progress:
 			m.Progress = &e
@@ -226,22 +226,35 @@ func (a *App) sendLoadModel(r protocol.LoadModel, files []File) {
 			m.Progress = nil
 			m.Err = errorText(e)
 		}
+		if protocol.Terminal(e) && a.Engine.Reloading { // after a restart
+			a.Engine.Reloading = false
+			a.listRuns()
+		}
 	})
 }
 
+// busyLoadingModel is Busy while the engine loads a model.
+const busyLoadingModel = "Loading the model"
+
 // modelLoaded resets everything that depended on the previous model.
 func (a *App) modelLoaded(e protocol.ModelLoaded) {
+	a.forget()
 	a.Model.Loaded = &e
+	if a.Opts.SeqLen == 0 || a.Opts.SeqLen+a.Opts.PrefixLen > e.Positions {
+		a.Opts.SeqLen = defaultSeqLen(e.Positions, a.Opts.PrefixLen)
+	}
+	a.Step = StepData
+}
+
+// forget drops what the page knows of the engine's data, run, comparison,
+// adapter and generations: the engine no longer holds them.
+func (a *App) forget() {
 	a.Data.Loaded, a.Data.ValLoaded, a.Data.Stats = nil, nil, nil
 	a.Tune.Estimate = nil
 	a.Run = RunState{Runs: a.Run.Runs}
 	a.Compare = CompareState{}
 	a.Adapter = AdapterState{}
 	a.Try.Base, a.Try.Prefixed = Stream{}, Stream{}
-	if a.Opts.SeqLen == 0 || a.Opts.SeqLen+a.Opts.PrefixLen > e.Positions {
-		a.Opts.SeqLen = defaultSeqLen(e.Positions, a.Opts.PrefixLen)
-	}
-	a.Step = StepData
 }
 
 // defaultSeqLen is 128 tokens, or what the model's positions leave after

@@ -40,12 +40,15 @@ func (a *App) readme(base string) string {
 		p("\n- Optimiser: AdamW, learning rate %g, %s schedule, %d warm-up steps, weight decay %g, gradient clipping %g\n",
 			o.LR, o.Schedule, o.Warmup, o.WeightDecay, o.Clip)
 		p("- Batch size %d, sequence length %d tokens, seed %d, %d of %d steps\n", o.BatchSize, o.SeqLen, o.Seed, a.Run.Step, a.Run.Steps)
-		if n := len(a.Run.Log); n > 0 {
-			p("- Final training loss %.4f", a.Run.Log[n-1].Loss)
+		if l, ok := a.Run.LastGood(); ok {
+			p("- Final training loss %.4f", l.Loss)
 			if v := a.Run.ValLoss(); v != nil {
 				p(", validation loss %.4f", *v)
 			}
 			p("\n")
+		}
+		if r := a.Run.Recovered(); len(r) > 0 {
+			p("- Steps undone because they were not finite, each halving the learning rate: %v\n", r)
 		}
 	}
 	if s := a.Compare.Scores; s != nil && s.Base != nil && s.Prefixed != nil {

@@ -11,6 +11,8 @@ func (c *Root) EngineLine() string {
 	switch {
 	case e.Err != "":
 		return "Engine unavailable"
+	case !e.Ready && e.Stopped != "":
+		return "Restarting the engine…"
 	case !e.Ready:
 		return "Starting the engine…"
 	}
@@ -103,8 +105,8 @@ func (c *Root) PrefixLine() string {
 	switch {
 	case r.Step > 0:
 		s := fmt.Sprintf("%d virtual tokens · step %d of %d", c.App.Opts.PrefixLen, r.Step, r.Steps)
-		if n := len(r.Log); n > 0 {
-			s += " · loss " + Loss(r.Log[n-1].Loss)
+		if l, ok := r.LastGood(); ok {
+			s += " · loss " + Loss(l.Loss)
 		}
 		return s
 	case c.App.Adapter.Imported != nil:

@@ -49,6 +49,7 @@ func (a *App) Train() {
 	}
 	a.Run = RunState{Status: StatusRunning, Runs: a.Run.Runs}
 	a.Compare = CompareState{}
+	a.Engine.Stopped = ""
 	a.Step = StepTrain
 	a.start("Training", protocol.Train{Options: a.Opts}, nil, a.onRun)
 }
@@ -178,6 +179,7 @@ func (a *App) OpenRun(id string, resume bool) {
 	a.start("Restoring the run", protocol.LoadCheckpoint{RunID: id}, nil, func(e protocol.Event) {
 		switch e := e.(type) {
 		case protocol.CheckpointLoaded:
+			a.Engine.Stopped = ""
 			a.Opts = e.Run.Options
 			a.Run = RunState{RunID: e.Run.RunID, Status: protocol.StatusPaused, Step: e.Run.Step, Steps: e.Run.Steps, Runs: a.Run.Runs}
 			for _, l := range e.History {
@@ -212,6 +214,28 @@ func (a *App) DeleteRun(id string) {
 		}
 		a.listRuns()
 	})
+}
+
+// Recovered lists the steps that were not finite and were undone.
+func (r *RunState) Recovered() []int {
+	var steps []int
+	for _, l := range r.Log {
+		if l.Recovered {
+			steps = append(steps, l.Step)
+		}
+	}
+	return steps
+}
+
+// LastGood is the latest step that was not undone; ok is false before
+// there is one.
+func (r *RunState) LastGood() (l protocol.StepLog, ok bool) {
+	for i := len(r.Log) - 1; i >= 0; i-- {
+		if !r.Log[i].Recovered {
+			return r.Log[i], true
+		}
+	}
+	return l, false
 }
 
 // ValLoss is the latest validation loss of the run, if any.

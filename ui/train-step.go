@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"prefixtune/core/protocol"
 
@@ -84,8 +86,29 @@ func (c *TrainStep) ProgressLine() string {
 	return fmt.Sprintf("Done: %d steps", r.Steps)
 }
 
-// LastLoss is the latest training loss.
-func (c *TrainStep) LastLoss() float64 { return c.App.Run.Log[len(c.App.Run.Log)-1].Loss }
+// LastLoss is the latest training loss (of a step that was not undone).
+func (c *TrainStep) LastLoss() string {
+	if l, ok := c.App.Run.LastGood(); ok {
+		return Loss(l.Loss)
+	}
+	return "not finite"
+}
+
+// RecoveredLine tells of the steps that were not finite and were undone.
+func (c *TrainStep) RecoveredLine() string {
+	steps := c.App.Run.Recovered()
+	switch len(steps) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("Step %d came out not finite (NaN or infinity). It was undone, the prefix went back to its last good state and the learning rate was halved; training went on.", steps[0])
+	}
+	list := make([]string, len(steps))
+	for i, s := range steps {
+		list[i] = strconv.Itoa(s)
+	}
+	return fmt.Sprintf("Steps %s came out not finite (NaN or infinity). Each was undone, the prefix went back to its last good state and the learning rate was halved; training went on.", strings.Join(list, ", "))
+}
 
 // LastLR is the latest learning rate.
 func (c *TrainStep) LastLR() float64 { return c.App.Run.Log[len(c.App.Run.Log)-1].LR }
