@@ -7,15 +7,35 @@
 // the engine cannot start or stops, the worker posts an "error" event with
 // id 0.
 //
-// Every second that its event loop is free (between training steps,
-// while it awaits the browser) the worker posts a heartbeat, the number 1
-// rather than an envelope, so that the page can tell a busy engine from a
-// dead one. init.test holds test hooks for the Go engine (globalThis.
-// prefixtuneTest; see wasm/engine/main.go).
+// The worker posts a heartbeat, the number 1 rather than an envelope, at
+// most once a second while the engine makes progress, so that the page can
+// tell a busy engine from a dead or hung one: from a timer whenever its
+// event loop is free (between training steps, while it awaits the
+// browser), and from inside long computations, which keep the event loop
+// busy (a validation pass, tokenising a large file): on calls to the
+// kernels and on the Go runtime's clock reads. init.test holds test hooks
+// for the Go engine (globalThis.prefixtuneTest; see wasm/engine/main.go).
 
 let started = false;
+let lastBeat = 0;
 
-setInterval(() => self.postMessage(1), 1000);
+function beat() {
+  const now = performance.now();
+  if (now - lastBeat >= 1000) {
+    lastBeat = now;
+    self.postMessage(1);
+  }
+}
+
+// beating returns fn, which also beats.
+function beating(fn) {
+  return (...args) => {
+    beat();
+    return fn(...args);
+  };
+}
+
+setInterval(beat, 1000);
 
 function fatal(message) {
   self.postMessage(JSON.stringify({ id: 0, type: 'error', body: { code: 'internal', message } }));
@@ -38,7 +58,9 @@ self.onmessage = async (ev) => {
       throw new Error(`${init.wasm}: HTTP ${resp.status}`);
     }
     const go = new Go();
-    go.importObject.kernels = pool.imports;
+    go.importObject.kernels = Object.assign({}, pool.imports, { run: beating(pool.imports.run) });
+    const clock = go.importObject.gojs;
+    clock['runtime.nanotime1'] = beating(clock['runtime.nanotime1']);
     const { instance } = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
     pool.attach(instance);
     // The engine's main never returns: ending means it crashed (a Go panic,

@@ -21,13 +21,14 @@
 // (use either post's ids or request's, not both).
 //
 // The engine worker dies if it crashes (an error event, or the Go program
-// ends) or stops answering: it posts a heartbeat whenever its event loop is
-// free, and while a request runs a silence longer than the bound (options
-// .silence, default 60 s, or four times the longest silence seen, if
-// longer) counts as death. Then every request it held ends with an Error
-// of code engine_stopped, the listeners get one with id 0 saying why, and
-// a fresh worker starts (up to 5 times) and sends Ready again: the page
-// loads its model again and offers to resume from the last checkpoint.
+// ends) or stops answering: it posts a heartbeat every second that it makes
+// progress (engine-worker.js), and while a request runs a silence longer
+// than the bound (options.silence, default 30 s, or four times the longest
+// silence seen, if longer) counts as death. Then every request it held
+// ends with an Error of code engine_stopped, the listeners get one with id
+// 0 saying why, and a fresh worker starts (up to 5 times) and sends Ready
+// again: the page loads its model again and offers to resume from the last
+// checkpoint.
 //
 // PrefixtuneEngine.clearStorage() deletes what the site stores in the
 // browser (the model cache and the saved runs) and says what it removed.
@@ -204,7 +205,7 @@
 
     // _check runs every WATCH_MS: while a request runs, a worker that has
     // sent nothing, not even a heartbeat, for longer than the silence
-    // bound is dead. The bound is opts.silence (default 60 s) or four
+    // bound is dead. The bound is opts.silence (default 30 s) or four
     // times the longest silence seen so far (a long step), whichever is
     // longer.
     _check() {
@@ -212,7 +213,7 @@
         return;
       }
       const quiet = performance.now() - this._heard;
-      if (quiet <= Math.max(this._opts.silence || 60000, 4 * this._longest)) {
+      if (quiet <= Math.max(this._opts.silence || 30000, 4 * this._longest)) {
         return;
       }
       const why = `it did not answer for ${Math.round(quiet / 1000)} s`;
