@@ -14,7 +14,10 @@
 //     fake in the tests).
 //   - model.go, data.go, tune.go, run.go, compare.go, try.go, adapter.go:
 //     the state and actions of each step; chart.go the SVG geometry of the
-//     loss chart; format.go numbers, sizes and durations for people.
+//     loss chart; format.go numbers, sizes and durations for people;
+//     engine.go what the page does when the engine worker dies (a fresh
+//     engine, the model again, the run from its checkpoint); storage.go
+//     where the person's data lives and clearing it.
 //   - main_wasm.go: the render loop; host_js.go: Host over syscall/js and
 //     public/ui.js.
 //
