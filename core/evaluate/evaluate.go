@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"prefixtune/core/data"
@@ -138,11 +139,25 @@ func (e *evaluator) rowLosses(seqs []data.Sequence) (sums []float64, ns []int, e
 }
 
 // tokenize encodes examples with the few-shot block before each prompt.
+// When the whole does not fit the sequence length, the block loses its
+// beginning, so every example keeps all the targets it has zero-shot.
 func (e *evaluator) tokenize(exs []data.Example) []data.Sequence {
+	var shots []int32
+	for _, id := range e.tok.Encode(e.shots) {
+		shots = append(shots, int32(id))
+	}
 	seqs := make([]data.Sequence, len(exs))
 	for i, ex := range exs {
-		ex.Prompt = e.shots + ex.Prompt
-		seqs[i] = data.Tokenize(ex, encoder{e.tok}, e.o.SeqLen)
+		s := data.Tokenize(ex, encoder{e.tok}, e.o.SeqLen)
+		keep := len(shots)
+		if e.o.SeqLen > 0 {
+			keep = max(0, min(keep, e.o.SeqLen-len(s.Tokens)))
+		}
+		block := shots[len(shots)-keep:]
+		seqs[i] = data.Sequence{
+			Tokens:  append(append([]int32{}, block...), s.Tokens...),
+			Targets: append(slices.Repeat([]int32{-1}, len(block)), s.Targets...),
+		}
 	}
 	return seqs
 }

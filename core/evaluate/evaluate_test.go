@@ -147,6 +147,19 @@ func TestFewShotPrompt(t *testing.T) {
 	if few.Tokens != zero.Tokens || few.Loss.Point == zero.Loss.Point {
 		t.Errorf("few-shot scored %d tokens (loss %g), zero-shot %d (loss %g): want the same targets, another loss", few.Tokens, few.Loss.Point, zero.Tokens, zero.Loss.Point)
 	}
+	// A sequence length the shots do not fit in: they lose their beginning,
+	// never the example's targets.
+	zero20, err := Run("zero-shot", f.m, model.Prefix{}, f.tok, f.exs[2:], Options{SeqLen: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	few20, err := Run("2-shot", f.m, model.Prefix{}, f.tok, f.exs[2:], Options{SeqLen: 20, Shots: f.exs[:2]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if few20.Tokens != zero20.Tokens {
+		t.Errorf("with 20 tokens a sequence, 2-shot scored %d tokens, zero-shot %d", few20.Tokens, zero20.Tokens)
+	}
 	var md bytes.Buffer
 	if err := WriteMarkdown(&md, "Baselines", []Report{zero, few}, [][2]string{{"data", "data.jsonl"}}); err != nil {
 		t.Fatal(err)
