@@ -51,7 +51,9 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 test: deps vet
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /tests/reliability)
+	@# The reliability tests print what they measured (steps lost, requests seen, policy violations).
+	set -o pipefail; $(GO) test -count=1 -v ./tests/reliability | grep -vE '^=== (RUN|PAUSE|CONT)'
 	$(MAKE) --no-print-directory fuzz
 
 # Every fuzz target, briefly, beyond its seed corpus and kept crashers
