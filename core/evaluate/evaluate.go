@@ -69,7 +69,8 @@ func Run(name string, m *model.GPT2, pre model.Prefix, tok Tokenizer, exs []data
 	d := m.Dev
 	mark := d.Mark()
 	defer d.Release(mark)
-	r := Report{Name: name, Examples: len(exs)}
+	order, _ := prompts(exs)
+	r := Report{Name: name, Examples: len(exs), Prompts: len(order)}
 	if err := e.loss(&r, exs); err != nil {
 		return Report{}, err
 	}

@@ -25,7 +25,6 @@ func prompts(exs []data.Example) (order []string, refs map[string][]string) {
 // generate decodes greedily after every prompt and scores the outputs.
 func (e *evaluator) generate(r *Report, exs []data.Example) error {
 	order, refs := prompts(exs)
-	r.Prompts = len(order)
 	outs := make([]string, len(order))
 	allRefs := make([][]string, len(order))
 	room := e.m.Config.NPositions - e.pre.P - e.o.MaxNew
