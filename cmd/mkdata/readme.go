@@ -42,7 +42,7 @@ func (r readme) render(d dataset, results string) string {
 	fmt.Fprintf(&b, "## Source\n\n%s\n\nMade by `go run ./cmd/mkdata datasets` (`make datasets`); see ../SOURCES.md for the package versions and copyright files.\n\n", r.Source)
 	fmt.Fprintf(&b, "## Licence\n\n%s\n\n", r.Licence)
 	s := r.Settings
-	fmt.Fprintf(&b, "## Suggested settings\n\nStarting points, not yet checked by `make dataset-results`:\n\n")
+	fmt.Fprintf(&b, "## Suggested settings\n\nStarting points; the settings `make dataset-results` used, and what they gave, are under Results:\n\n")
 	fmt.Fprintf(&b, "| setting | value |\n| --- | --- |\n| prefix length | %d |\n| learning rate | %s |\n| epochs | %d |\n| batch size | %d |\n| sequence length | %d tokens (the longest row at 3 bytes a token) |\n\n",
 		s.Prefix, s.LR, s.Epochs, s.Batch, seqLen(bytes))
 	b.WriteString(r.Extra)
