@@ -21,6 +21,7 @@ func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	modelDir := fs.String("model", "", "model `DIR`")
 	dataPath := fs.String("data", "", "evaluation data `FILE` (.jsonl, .csv, .txt)")
+	df := addDataFlags(fs, true)
 	adapterDir := fs.String("adapter", "", "PEFT prefix adapter `DIR` (none: the base model); comma-separated adapters are compared side by side")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	report := fs.String("report", "", "also write a Markdown report to `FILE`")
@@ -30,7 +31,7 @@ func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	numeric := fs.Bool("numeric", false, "completions are numbers: RMSE and MAE of the generations")
 	baselines := fs.Bool("baselines", false, "with --adapter, also evaluate the base model zero-shot (and few-shot with --shots)")
 	shots := fs.Int("shots", 0, "few-shot baseline: K examples from --train written before every prompt")
-	trainPath := fs.String("train", "", "training data `FILE` the few-shot examples come from")
+	trainPath := fs.String("train", "", "training data `FILE`: the few-shot examples come from it, and evaluation rows also in it are reported")
 	samples := fs.Int("samples", 5, "generated samples shown in the report")
 	resamples := fs.Int("bootstrap", 1000, "bootstrap resamples for the confidence intervals")
 	seed := fs.Uint64("seed", 1, "seed for the bootstrap and for choosing few-shot examples")
@@ -56,8 +57,14 @@ func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if *adapterDir == "" || *baselines {
 		runs = append(runs, run{name: "base, zero-shot"})
 	}
+	var trainExs []data.Example
+	if *trainPath != "" {
+		if trainExs, err = df.read(*trainPath); err != nil {
+			return err
+		}
+	}
 	if *shots > 0 {
-		shotExs, err := fewShot(*trainPath, *shots, *seed)
+		shotExs, err := fewShot(trainExs, *trainPath, *shots, *seed)
 		if err != nil {
 			return err
 		}
@@ -83,12 +90,12 @@ func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--seq-len: %w", err)
 	}
-	if *dataPath == "" {
-		return fmt.Errorf("--data is required: a .jsonl, .csv or .txt file")
-	}
-	exs, err := data.Read(*dataPath, data.Options{})
+	exs, err := df.read(*dataPath)
 	if err != nil {
 		return err
+	}
+	if trainExs != nil {
+		warnLeaks(stderr, *dataPath, *trainPath, trainExs, exs)
 	}
 	o := evaluate.Options{BatchSize: *B, SeqLen: seqLen, Generate: *gen, MaxNew: *maxNew, Numeric: *numeric,
 		Samples: *samples, Bootstrap: metrics.BootstrapConfig{Resamples: *resamples, Level: 0.95, Seed: *seed}}
@@ -168,12 +175,8 @@ func labelSet(flag string, exs []data.Example) []string {
 	return out
 }
 
-// fewShot draws k examples from a training file with a seeded order.
-func fewShot(path string, k int, seed uint64) ([]data.Example, error) {
-	exs, err := data.Read(path, data.Options{})
-	if err != nil {
-		return nil, err
-	}
+// fewShot draws k examples from those of a training file with a seeded order.
+func fewShot(exs []data.Example, path string, k int, seed uint64) ([]data.Example, error) {
 	if k > len(exs) {
 		return nil, fmt.Errorf("--shots %d: %s has only %d examples", k, path, len(exs))
 	}

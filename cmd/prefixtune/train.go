@@ -21,6 +21,8 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	def := tune.Options{}
 	modelDir := fs.String("model", "", "model `DIR` (config.json, model.safetensors, tokenizer.json)")
 	dataPath := fs.String("data", "", "training data `FILE` (.jsonl, .csv, .txt); comma-separated files train one prefix per task in one loop")
+	df := addDataFlags(fs, true)
+	clean := fs.Bool("clean", false, "clean the training data first: trim, drop empty rows, rows longer than --seq-len, exact and near duplicates (report on stderr)")
 	fs.IntVar(&def.PrefixLen, "prefix-len", 10, "number of virtual tokens P")
 	out := fs.String("out", "", "`DIR` to write the PEFT adapter to (one per --data file, comma-separated)")
 	init := fs.String("init", "random", "initialisation: random, text:STRING or adapter:DIR")
@@ -77,15 +79,30 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}
 	var multi tune.Multi
 	for i, path := range datas {
-		seqs, err := l.readSeqs(path, seqLen)
+		exs, err := df.readRaw(path)
 		if err != nil {
 			return err
 		}
+		if *clean {
+			var rep data.CleanReport
+			exs, rep = data.Clean(exs, l.tok, data.CleanOptions{MaxTokens: seqLen - df.overhead(l.tok), Near: nearDup})
+			fmt.Fprintf(stderr, "%s: cleaned: %s\n", path, cleanText(rep))
+			if len(exs) == 0 {
+				return fmt.Errorf("%s: no rows left after cleaning", path)
+			}
+		}
+		if exs, err = df.format(exs); err != nil {
+			return err
+		}
+		seqs := tune.Sequences(exs, l.tok, seqLen)
 		var valSeqs []data.Sequence
 		if vals != nil {
-			if valSeqs, err = l.readSeqs(vals[i], seqLen); err != nil {
+			valExs, err := df.read(vals[i])
+			if err != nil {
 				return err
 			}
+			warnLeaks(stderr, vals[i], path, exs, valExs)
+			valSeqs = tune.Sequences(valExs, l.tok, seqLen)
 		}
 		p, err := tune.NewPrefix(l.m, def, in, def.Seed)
 		if err != nil {
