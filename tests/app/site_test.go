@@ -2,7 +2,6 @@ package app
 
 import (
 	"archive/zip"
-	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -40,51 +39,13 @@ func buildSite(t *testing.T) (dir, model string) {
 	t.Helper()
 	siteOnce.Do(func() {
 		if siteDir, siteErr = os.MkdirTemp("", "prefixtune-site-"); siteErr == nil {
-			siteModel, siteErr = writeSite(t, siteDir)
+			siteModel, siteErr = browsertest.BuildSite(siteDir)
 		}
 	})
 	if siteErr != nil {
 		t.Fatalf("building the site: %v", siteErr)
 	}
 	return siteDir, siteModel
-}
-
-// writeSite writes the site into dir, as `make web` does in public/: the
-// static files, ui.wasm and engine.wasm built for GOOS=js, the toolchain's
-// wasm_exec.js, and the kernels with their thread pool. It returns the
-// folder of the bundled model.
-func writeSite(t *testing.T, dir string) (model string, err error) {
-	root, err := browsertest.Root()
-	if err != nil {
-		return "", err
-	}
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "public"))); err != nil {
-		return "", fmt.Errorf("copying public/: %w", err)
-	}
-	for out, pkg := range map[string]string{"ui.wasm": "prefixtune/ui", "engine.wasm": "prefixtune/wasm/engine"} {
-		if err := browsertest.BuildWasm(filepath.Join(dir, out), pkg, false); err != nil {
-			return "", err
-		}
-	}
-	wasmExec, err := browsertest.WasmExec()
-	if err != nil {
-		return "", err
-	}
-	for dst, src := range map[string]string{"wasm_exec.js": wasmExec, "pool.js": filepath.Join(root, "wasm/pool.js"),
-		"kernels.wasm": filepath.Join(root, "wasm/kernels/kernels.wasm"), "kernels_relaxed.wasm": filepath.Join(root, "wasm/kernels/kernels_relaxed.wasm")} {
-		b, err := os.ReadFile(src)
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, dst), b, 0o644)
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-	model = filepath.Join(dir, "models", "demo")
-	if _, err := os.Stat(filepath.Join(model, "model.safetensors")); err != nil {
-		return "", fmt.Errorf("the bundled demo model is missing (make demo-model writes it): %w", err)
-	}
-	return model, nil
 }
 
 // request is one request the server received.

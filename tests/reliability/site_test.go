@@ -1,12 +1,10 @@
 package reliability
 
 import (
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -38,46 +36,13 @@ func buildSite(t *testing.T) string {
 	t.Helper()
 	siteOnce.Do(func() {
 		if siteDir, siteErr = os.MkdirTemp("", "prefixtune-reliability-"); siteErr == nil {
-			siteErr = writeSite(siteDir)
+			_, siteErr = browsertest.BuildSite(siteDir)
 		}
 	})
 	if siteErr != nil {
 		t.Fatalf("building the site: %v", siteErr)
 	}
 	return siteDir
-}
-
-func writeSite(dir string) error {
-	root, err := browsertest.Root()
-	if err != nil {
-		return err
-	}
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "public"))); err != nil {
-		return fmt.Errorf("copying public/: %w", err)
-	}
-	for out, pkg := range map[string]string{"ui.wasm": "prefixtune/ui", "engine.wasm": "prefixtune/wasm/engine"} {
-		if err := browsertest.BuildWasm(filepath.Join(dir, out), pkg, false); err != nil {
-			return err
-		}
-	}
-	wasmExec, err := browsertest.WasmExec()
-	if err != nil {
-		return err
-	}
-	for dst, src := range map[string]string{"wasm_exec.js": wasmExec, "pool.js": filepath.Join(root, "wasm/pool.js"),
-		"kernels.wasm": filepath.Join(root, "wasm/kernels/kernels.wasm"), "kernels_relaxed.wasm": filepath.Join(root, "wasm/kernels/kernels_relaxed.wasm")} {
-		b, err := os.ReadFile(src)
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, dst), b, 0o644)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "models", "demo", "model.safetensors")); err != nil {
-		return fmt.Errorf("the bundled demo model is missing (make demo-model writes it): %w", err)
-	}
-	return nil
 }
 
 // request is one request a server received.
