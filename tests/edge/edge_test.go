@@ -77,7 +77,9 @@ func TestWorker(t *testing.T) {
 	}
 
 	base := startWrangler(t, wrangler, assets, hub.URL)
-	client := &http.Client{Timeout: 20 * time.Second}
+	// The first request a Go Worker answers instantiates its 11 MB module,
+	// which takes tens of seconds on a loaded machine.
+	client := &http.Client{Timeout: 90 * time.Second}
 	want := site.Headers(site.DefaultHubOrigins)
 	check := func(method, path string, body io.Reader, status int) (*http.Response, []byte) {
 		t.Helper()
