@@ -2,8 +2,8 @@ package data
 
 import (
 	"fmt"
-	"math/bits"
 	"math/rand/v2"
+	"prefixtune/core/draw"
 )
 
 // Order returns the order in which epoch visits n examples: 0..n-1 when
@@ -23,23 +23,9 @@ func Order(n int, shuffle bool, seed uint64, epoch int) []int {
 // permute shuffles idx in place (Fisher-Yates), drawing from src.
 func permute(idx []int, src *rand.PCG) {
 	for i := len(idx) - 1; i > 0; i-- {
-		j := below(src, uint64(i+1))
+		j := draw.Below(src, uint64(i+1))
 		idx[i], idx[j] = idx[j], idx[i]
 	}
-}
-
-// below returns a uniform draw from [0, n), n > 0, by Lemire's
-// multiply-and-reject method. It is written here so that orders never
-// change with math/rand's own helpers.
-func below(src *rand.PCG, n uint64) int {
-	hi, lo := bits.Mul64(src.Uint64(), n)
-	if lo < n {
-		thresh := -n % n
-		for lo < thresh {
-			hi, lo = bits.Mul64(src.Uint64(), n)
-		}
-	}
-	return int(hi)
 }
 
 // Loader yields the batch of every optimiser step of a run over Seqs, so a

@@ -2,7 +2,6 @@ package data
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -47,12 +46,6 @@ func TestOrderIsUniform(t *testing.T) {
 	for p, c := range counts {
 		if c < n/6-500 || c > n/6+500 { // about 5 standard deviations
 			t.Errorf("permutation %s drawn %d times of %d", p, c, n)
-		}
-	}
-	src := rand.NewPCG(3, 4)
-	for range 1000 {
-		if v := below(src, 5); v < 0 || v >= 5 {
-			t.Fatalf("below(5) = %d", v)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"math/rand/v2"
+	"prefixtune/core/draw"
 )
 
 // Stream is a long token sequence (documents joined by EOS) cut into
@@ -24,7 +25,7 @@ func (s Stream) Batch(step, B int) (Batch, error) {
 	src := rand.NewPCG(s.Seed, uint64(step))
 	seqs := make([]Sequence, B)
 	for i := range seqs {
-		seqs[i] = s.window(below(src, uint64(n)))
+		seqs[i] = s.window(draw.Below(src, uint64(n)))
 	}
 	return MakeBatch(seqs, 0), nil
 }

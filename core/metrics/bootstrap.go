@@ -3,8 +3,8 @@ package metrics
 import (
 	"fmt"
 	"math"
-	"math/bits"
 	"math/rand/v2"
+	"prefixtune/core/draw"
 	"slices"
 )
 
@@ -56,7 +56,7 @@ func Bootstrap(stat func(idx []int) float64, n int, cfg BootstrapConfig) (Interv
 	src := rand.NewPCG(cfg.Seed, 0x6d6574726963730a)
 	draw := func(_ int, idx []int) {
 		for i := range idx {
-			idx[i] = below(src, uint64(n))
+			idx[i] = draw.Below(src, uint64(n))
 		}
 	}
 	lo, hi, err := percentileInterval(stat, n, cfg.Resamples, draw, cfg.Level)
@@ -106,19 +106,6 @@ func quantile(sorted []float64, q float64) float64 {
 		return b - (b-a)*(1-t)
 	}
 	return a + (b-a)*t
-}
-
-// below draws uniformly from [0, n) without bias (Lemire's method), so
-// resamples depend only on the seed, not on math/rand's helpers.
-func below(src *rand.PCG, n uint64) int {
-	hi, lo := bits.Mul64(src.Uint64(), n)
-	if lo < n {
-		thresh := -n % n
-		for lo < thresh {
-			hi, lo = bits.Mul64(src.Uint64(), n)
-		}
-	}
-	return int(hi)
 }
 
 // BootstrapMean is Bootstrap for the mean of per-example values (exact
