@@ -33,9 +33,15 @@ func addDataFlags(fs *flag.FlagSet, template bool) *dataFlags {
 	fs.StringVar(&d.opts.CompletionColumn, "completion-column", "", "CSV column (or JSONL key) `NAME` of the completions (default \"completion\")")
 	fs.StringVar(&d.opts.TextColumn, "text-column", "", "CSV column (or JSONL key) `NAME` of plain texts, trained on whole (default \"text\")")
 	if template {
-		fs.StringVar(&d.template, "template", "", "write every prompt as `TEXT`, where {prompt} is the prompt and \\n a newline (e.g. \"{prompt}\\n\"); use the same in train and eval")
+		addTemplateFlag(fs, &d.template)
 	}
 	return d
+}
+
+// addTemplateFlag registers --template, the same for train, eval and
+// generate.
+func addTemplateFlag(fs *flag.FlagSet, dst *string) {
+	fs.StringVar(dst, "template", "", "write every prompt as `TEXT`, where {prompt} is the prompt and \\n a newline (e.g. \"{prompt}\\n\"); use the same in train, eval and generate")
 }
 
 // readRaw reads the examples of a data file with the column flags.
@@ -58,27 +64,29 @@ func (d *dataFlags) read(path string) ([]data.Example, error) {
 
 // format writes the prompts of exs into the template (a copy; exs is kept).
 func (d *dataFlags) format(exs []data.Example) ([]data.Example, error) {
-	if d.template == "" {
-		return exs, nil
+	tpl, err := d.parseTemplate()
+	if err != nil {
+		return nil, err
 	}
-	if strings.Count(d.template, "{prompt}") != 1 {
-		return nil, fmt.Errorf("--template %q: write {prompt} once where the prompt goes, e.g. \"{prompt}\\n\"", d.template)
+	return tpl.Apply(exs), nil
+}
+
+// parseTemplate reads --template.
+func (d *dataFlags) parseTemplate() (data.Template, error) {
+	tpl, err := data.ParseTemplate(d.template)
+	if err != nil {
+		return data.Template{}, fmt.Errorf("--%w", err)
 	}
-	tpl := strings.NewReplacer(`\\`, `\`, `\n`, "\n", `\t`, "\t").Replace(d.template)
-	out := make([]data.Example, len(exs))
-	for i, ex := range exs {
-		out[i] = data.Example{Prompt: strings.Replace(tpl, "{prompt}", ex.Prompt, 1), Completion: ex.Completion}
-	}
-	return out, nil
+	return tpl, nil
 }
 
 // overhead is the number of tokens the template adds to a prompt, about.
 func (d *dataFlags) overhead(enc data.Encoder) int {
-	exs, err := d.format([]data.Example{{}})
-	if err != nil || d.template == "" {
+	tpl, err := d.parseTemplate()
+	if err != nil {
 		return 0
 	}
-	return len(enc.Encode(exs[0].Prompt))
+	return tpl.Overhead(enc)
 }
 
 // writeJSONL writes exs to a new .jsonl file: {"prompt", "completion"} per

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"prefixtune/core/data"
 	"prefixtune/core/model"
 	"prefixtune/core/prefix"
 )
@@ -15,6 +16,8 @@ func cmdGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	modelDir := fs.String("model", "", "model `DIR`")
 	adapterDir := fs.String("adapter", "", "PEFT prefix adapter `DIR` (none: the base model)")
 	prompt := fs.String("prompt", "", "the text to continue")
+	var template string
+	addTemplateFlag(fs, &template)
 	maxNew := fs.Int("max-new-tokens", 50, "tokens to generate at most")
 	temp := fs.Float64("temperature", 0, "sampling temperature (0: greedy)")
 	topK := fs.Int("top-k", 0, "sample among the K most likely tokens (0: all)")
@@ -22,6 +25,10 @@ func cmdGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	threads := fs.Int("threads", 0, "compute threads (0: all cores)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	tpl, err := data.ParseTemplate(template)
+	if err != nil {
+		return fmt.Errorf("--%w", err)
 	}
 	l, err := loadModel(*modelDir, *threads)
 	if err != nil {
@@ -40,7 +47,7 @@ func cmdGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	s := model.Sampling{Temperature: *temp, TopK: *topK, Seed: *seed}
-	if _, err := l.m.Generate(p.Out, l.encode(*prompt), *maxNew, int32(l.tok.EOS()), s, emit); err != nil {
+	if _, err := l.m.Generate(p.Out, l.encode(tpl.Prompt(*prompt)), *maxNew, int32(l.tok.EOS()), s, emit); err != nil {
 		return err
 	}
 	if werr != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -156,6 +157,13 @@ func TestGenerateGreedy(t *testing.T) {
 	if want := tok.Decode(ids) + "\n"; out != want {
 		t.Errorf("generated %q, PyTorch %q", out, want)
 	}
+	// The same prompt, its start written by a template.
+	head, rest := row0.Prompt[:5], row0.Prompt[5:]
+	templated := runCmd(t, "", "generate", "--model", filepath.Join(ref, "model"), "--adapter", filepath.Join(ref, "init_adapter"),
+		"--template", head+"{prompt}", "--prompt", rest, "--max-new-tokens", "8")
+	if templated != out {
+		t.Errorf("with --template %q and --prompt %q: generated %q, want %q", head+"{prompt}", rest, templated, out)
+	}
 }
 
 func TestErrorsAreClear(t *testing.T) {
@@ -304,5 +312,36 @@ func TestMultiTaskTrainAndCompare(t *testing.T) {
 	out := runCmd(t, "", "eval", "--model", filepath.Join(ref, "model"), "--data", a, "--adapter", outA+","+outB)
 	if !strings.Contains(out, "prefix "+outA) || !strings.Contains(out, "prefix "+outB) {
 		t.Errorf("eval of two adapters printed:\n%s", out)
+	}
+}
+
+// TestTrainPreset: --preset sets what no flag gives (the quick preset: a
+// prefix of 5, a constant 5e-3, batch 4), and flags given win over it.
+func TestTrainPreset(t *testing.T) {
+	out := t.TempDir()
+	log := runCmd(t, "", "train", "--model", filepath.Join(ref, "model"), "--data", filepath.Join(ref, "data.jsonl"),
+		"--preset", "quick", "--steps", "3", "--seq-len", "16", "--log-json", "--out", out)
+	sc := bufio.NewScanner(strings.NewReader(log))
+	n := 0
+	for ; sc.Scan(); n++ {
+		var s tune.Step
+		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
+			t.Fatal(err)
+		}
+		if s.LR != 5e-3 {
+			t.Errorf("step %d: learning rate %g, want the quick preset's constant 5e-3", s.Step, s.LR)
+		}
+	}
+	cfg, _, err := adapter.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || cfg.NumVirtualTokens != 5 {
+		t.Errorf("%d steps (want 3, from --steps) and %d virtual tokens (want the preset's 5)", n, cfg.NumVirtualTokens)
+	}
+	var errOut bytes.Buffer
+	err = run([]string{"train", "--model", filepath.Join(ref, "model"), "--data", filepath.Join(ref, "data.jsonl"), "--preset", "fast", "--out", out}, nil, io.Discard, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "generation-mlp") {
+		t.Errorf("an unknown preset: %v, want an error listing the presets", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"prefixtune/core/data"
 	"prefixtune/core/train"
 	"prefixtune/core/tune"
+	"prefixtune/core/tune/presets"
 )
 
 func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -42,6 +43,7 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs.IntVar(&def.ValEvery, "val-every", 0, "validate every N steps (0: after every epoch)")
 	fs.IntVar(&def.Patience, "patience", 0, "stop after N validations without a new best (0: never stop early)")
 	fs.BoolVar(&def.RestoreBest, "restore-best", false, "write the prefix of the best validation, not the last")
+	preset := fs.String("preset", "", "start from the settings of `NAME` (quick, generation, generation-mlp, summarization, summarization-mlp, classification, classification-mlp); flags given override them")
 	logJSON := fs.Bool("log-json", false, "print one JSON object per optimiser step to stdout")
 	threads := fs.Int("threads", 0, "compute threads (0: all cores)")
 	if err := fs.Parse(args); err != nil {
@@ -49,6 +51,11 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}
 	if *out == "" {
 		return fmt.Errorf("--out is required: the directory to write the adapter to")
+	}
+	if *preset != "" {
+		if err := applyPreset(fs, *preset, &def, schedule); err != nil {
+			return err
+		}
 	}
 	sched, err := train.ParseSchedule(*schedule)
 	if err != nil {
@@ -155,6 +162,34 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		}
 		if !*logJSON {
 			fmt.Fprintf(stderr, "wrote the adapter to %s\n", outs[i])
+		}
+	}
+	return nil
+}
+
+// applyPreset sets the options of preset name that no flag gave.
+func applyPreset(fs *flag.FlagSet, name string, o *tune.Options, schedule *string) error {
+	p, err := presets.Find(name)
+	if err != nil {
+		return fmt.Errorf("--preset: %w", err)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, f := range []struct {
+		flag string
+		set  func()
+	}{
+		{"prefix-len", func() { o.PrefixLen = p.PrefixLen }},
+		{"projection", func() { o.Projection = p.Projection }},
+		{"lr", func() { o.LR = p.LR }},
+		{"schedule", func() { *schedule = p.Schedule }},
+		{"warmup", func() { o.Warmup = p.Warmup }},
+		{"epochs", func() { o.Epochs = p.Epochs }},
+		{"steps", func() { o.Steps = p.Steps }},
+		{"batch-size", func() { o.BatchSize = p.BatchSize }},
+	} {
+		if !given[f.flag] {
+			f.set()
 		}
 	}
 	return nil
