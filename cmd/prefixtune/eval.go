@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
 	"prefixtune/core/data"
@@ -64,9 +63,9 @@ func cmdEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	if *shots > 0 {
-		shotExs, err := fewShot(trainExs, *trainPath, *shots, *seed)
+		shotExs, err := evaluate.FewShot(trainExs, *shots, *seed)
 		if err != nil {
-			return err
+			return fmt.Errorf("--shots: %s: %w", *trainPath, err)
 		}
 		runs = append(runs, run{name: fmt.Sprintf("base, %d-shot", *shots), shot: shotExs})
 	}
@@ -163,27 +162,5 @@ func labelSet(flag string, exs []data.Example) []string {
 	if flag != "auto" {
 		return strings.Split(flag, ",")
 	}
-	seen := map[string]bool{}
-	var out []string
-	for _, ex := range exs {
-		if !seen[ex.Completion] {
-			seen[ex.Completion] = true
-			out = append(out, ex.Completion)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// fewShot draws k examples from those of a training file with a seeded order.
-func fewShot(exs []data.Example, path string, k int, seed uint64) ([]data.Example, error) {
-	if k > len(exs) {
-		return nil, fmt.Errorf("--shots %d: %s has only %d examples", k, path, len(exs))
-	}
-	order := data.Order(len(exs), true, seed, 0)
-	shots := make([]data.Example, k)
-	for i := range shots {
-		shots[i] = exs[order[i]]
-	}
-	return shots, nil
+	return evaluate.Labels(exs)
 }

@@ -17,9 +17,12 @@ type Tokenizer interface {
 	EOS() int
 }
 
+// DefaultBatchSize is the batch size of Options.BatchSize 0.
+const DefaultBatchSize = 8
+
 // Options choose the metrics and how they are computed.
 type Options struct {
-	BatchSize int            // examples per forward pass
+	BatchSize int            // examples per forward pass; 0: DefaultBatchSize
 	SeqLen    int            // tokens per example, cut at the end
 	Generate  bool           // greedy generation metrics: BLEU, ROUGE-L, exact match
 	MaxNew    int            // tokens generated at most per prompt
@@ -28,6 +31,10 @@ type Options struct {
 	Shots     []data.Example // few-shot examples written before every prompt
 	Bootstrap metrics.BootstrapConfig
 	Samples   int // generated samples to keep in the report
+	// Progress, if not nil, is called after every batch and every
+	// generated prompt with the work done and all the work of the run;
+	// an error it returns stops the run and is returned.
+	Progress func(done, total int) error
 }
 
 // Sample is one prompt with its references and the model's output.
@@ -60,7 +67,7 @@ func Run(name string, m *model.GPT2, pre model.Prefix, tok Tokenizer, exs []data
 		return Report{}, fmt.Errorf("no examples to evaluate")
 	}
 	if o.BatchSize < 1 {
-		o.BatchSize = 8
+		o.BatchSize = DefaultBatchSize
 	}
 	if o.Bootstrap.Resamples == 0 {
 		o.Bootstrap = metrics.DefaultBootstrap
@@ -70,6 +77,7 @@ func Run(name string, m *model.GPT2, pre model.Prefix, tok Tokenizer, exs []data
 	mark := d.Mark()
 	defer d.Release(mark)
 	order, _ := prompts(exs)
+	e.total = Work(len(exs), len(order), o)
 	r := Report{Name: name, Examples: len(exs), Prompts: len(order)}
 	if err := e.loss(&r, exs); err != nil {
 		return Report{}, err
@@ -102,6 +110,35 @@ type evaluator struct {
 	tok   Tokenizer
 	o     Options
 	shots string
+
+	done, total int // units of work (batches, prompts), for Options.Progress
+}
+
+// Work is the number of units of work (batches and generated prompts) that
+// Run reports to Options.Progress for n examples with the given number of
+// distinct prompts.
+func Work(n, prompts int, o Options) int {
+	B := o.BatchSize
+	if B < 1 {
+		B = DefaultBatchSize
+	}
+	w := (n + B - 1) / B
+	if len(o.Labels) > 0 {
+		w += (n*len(o.Labels) + B - 1) / B
+	}
+	if o.Generate || o.Numeric {
+		w += prompts
+	}
+	return w
+}
+
+// tick counts one unit of work done and reports it.
+func (e *evaluator) tick() error {
+	e.done++
+	if e.o.Progress == nil {
+		return nil
+	}
+	return e.o.Progress(e.done, e.total)
 }
 
 // encoder adapts Tokenizer to data.Encoder.
@@ -134,6 +171,9 @@ func (e *evaluator) rowLosses(seqs []data.Sequence) (sums []float64, ns []int, e
 				}
 			}
 			sums, ns = append(sums, s), append(ns, n)
+		}
+		if err := e.tick(); err != nil {
+			return nil, nil, err
 		}
 	}
 	return sums, ns, nil

@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"path/filepath"
 	"prefixtune/tests/reference/gpt2"
@@ -168,5 +169,38 @@ func TestFewShotPrompt(t *testing.T) {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, md.String())
 		}
+	}
+}
+
+// TestProgress: Run reports every batch and prompt, up to the total of
+// Work, and stops at the first error Progress returns.
+func TestProgress(t *testing.T) {
+	f := load(t)
+	o := Options{BatchSize: 4, Generate: true, MaxNew: 2, Labels: Labels(f.exs[:3])}
+	var calls []int
+	o.Progress = func(done, total int) error {
+		if total != Work(len(f.exs), 6, o) {
+			t.Errorf("total %d, Work says %d", total, Work(len(f.exs), 6, o))
+		}
+		calls = append(calls, done)
+		return nil
+	}
+	if _, err := Run("x", f.m, f.pre, f.tok, f.exs, o); err != nil {
+		t.Fatal(err)
+	}
+	// 6 examples and prompts, 3 labels, batches of 4: 2 loss batches, 5
+	// batches of the 18 candidates, 6 prompts.
+	if want := 2 + 5 + 6; len(calls) != want || calls[len(calls)-1] != want || Work(len(f.exs), 6, o) != want {
+		t.Errorf("progress %v, want 1..%d", calls, want)
+	}
+	stop := fmt.Errorf("stop")
+	o.Progress = func(done, _ int) error {
+		if done == 3 {
+			return stop
+		}
+		return nil
+	}
+	if _, err := Run("x", f.m, f.pre, f.tok, f.exs, o); err != stop {
+		t.Errorf("Run went on after Progress failed: %v", err)
 	}
 }

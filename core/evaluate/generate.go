@@ -52,6 +52,9 @@ func (e *evaluator) generate(r *Report, exs []data.Example) error {
 		if i < e.o.Samples {
 			r.Samples = append(r.Samples, Sample{Prompt: p, References: refs[p], Output: outs[i]})
 		}
+		if err := e.tick(); err != nil {
+			return err
+		}
 	}
 	if e.o.Numeric {
 		gold := make([]float64, len(order))
