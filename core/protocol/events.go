@@ -12,8 +12,9 @@ type Caps struct {
 
 // Ready is the engine's first event (id 0): it accepts requests from now on.
 type Ready struct {
-	Caps   Caps   `json:"caps"`
-	Device string `json:"device"` // the compute device, e.g. "browser-relaxed/2" (SIMD kernels on 2 threads)
+	Caps        Caps   `json:"caps"`
+	Device      string `json:"device"`       // the compute device, e.g. "browser-relaxed/2" (SIMD kernels on 2 threads)
+	PoolThreads int    `json:"pool_threads"` // threads of the kernel pool (1 without cross-origin isolation)
 }
 
 // Phases of Progress.
@@ -42,16 +43,23 @@ type StepLog struct {
 	Recovered bool `json:"recovered,omitempty"`
 }
 
-// Progress reports a long request: at least once a second, and after
-// every training step when steps take longer. Fields that do not apply to
-// the phase are zero.
+// Progress reports a long request at least once a second, even while one
+// training step takes longer (it is then posted from inside the step, with
+// no Log), and after the first step and every step a second or more after
+// the previous Progress. Fields that do not apply to the phase are zero.
 type Progress struct {
 	Phase      string `json:"phase"`
 	File       string `json:"file,omitempty"`        // the file being downloaded or read
+	Task       string `json:"task,omitempty"`        // what is being done, for people (Evaluate: the model being scored)
 	Bytes      int64  `json:"bytes,omitempty"`       // bytes done
 	BytesTotal int64  `json:"bytes_total,omitempty"` // 0 when unknown
 	Step       int    `json:"step,omitempty"`        // steps (or batches) done
 	Steps      int    `json:"steps,omitempty"`       // of this many
+	// Within is how far the step after Step has come, from 0 to 1,
+	// reckoned from the compute calls of the step before it (0 while the
+	// first step runs).
+	Within  float64 `json:"within,omitempty"`
+	Threads int     `json:"threads,omitempty"` // training: the kernel threads the run computes on
 	// Training: the latest step, and every step since the previous
 	// Progress (none is left out, so a loss curve is complete).
 	Loss            float64   `json:"loss,omitempty"`
@@ -108,7 +116,7 @@ type OK struct{}
 
 // ModelLoaded answers LoadModel.
 type ModelLoaded struct {
-	Name        string `json:"name"`          // the hub repository, or the weights file name
+	Name        string `json:"name"`          // the hub repository; for posted files LoadModel.Folder, else config.json's _name_or_path, else the weights file name
 	Hub         *Hub   `json:"hub,omitempty"` // where it came from, if from a hub
 	Layers      int    `json:"layers"`
 	Heads       int    `json:"heads"`
@@ -128,6 +136,12 @@ type DataLoaded struct {
 	Examples   int    `json:"examples"`
 	Bytes      int64  `json:"bytes"`
 	Validation bool   `json:"validation,omitempty"`
+	Test       bool   `json:"test,omitempty"`
+	// Completions is the number of distinct completions (the labels, when
+	// every completion is one); Numeric is set when every completion is a
+	// number.
+	Completions int  `json:"completions"`
+	Numeric     bool `json:"numeric,omitempty"`
 }
 
 // Bin counts the examples whose token length is at most Upto (and above
@@ -195,10 +209,70 @@ type Score struct {
 	Tokens     int     `json:"tokens"`
 }
 
-// Evaluated answers Evaluate.
+// Interval is a statistic with its bootstrap confidence interval.
+type Interval struct {
+	Point     float64 `json:"point"`
+	Lo        float64 `json:"lo"`
+	Hi        float64 `json:"hi"`
+	Level     float64 `json:"level"`     // e.g. 0.95
+	Resamples int     `json:"resamples"` // bootstrap resamples it rests on
+}
+
+// Regression is the error of generated numbers against numeric targets.
+type Regression struct {
+	RMSE     float64 `json:"rmse"`
+	MAE      float64 `json:"mae"`
+	Parsed   int     `json:"parsed"`   // outputs that held a number
+	Unparsed int     `json:"unparsed"` // outputs that did not, left out
+}
+
+// Sample is one prompt, its references and a model's greedy output.
+type Sample struct {
+	Prompt     string   `json:"prompt"`
+	References []string `json:"references"`
+	Output     string   `json:"output"`
+}
+
+// Kinds of Report.
+const (
+	ReportZeroShot = "zero-shot" // the base model
+	ReportFewShot  = "few-shot"  // the base model with in-context examples
+	ReportPrefix   = "prefix"    // the model with the prefix
+)
+
+// Report is the evaluation of one model on the data, as a column of
+// `prefixtune eval --report`. Metrics not asked for are nil.
+type Report struct {
+	Name       string      `json:"name"` // as the command names it: "base, zero-shot", "base, 3-shot", "prefix"
+	Kind       string      `json:"kind"` // ReportZeroShot, ReportFewShot or ReportPrefix
+	Examples   int         `json:"examples"`
+	Prompts    int         `json:"prompts"` // distinct prompts (generation scores one output per prompt)
+	Tokens     int         `json:"target_tokens"`
+	Loss       Interval    `json:"loss"`
+	Perplexity float64     `json:"perplexity"`
+	BLEU       *Interval   `json:"bleu,omitempty"`
+	RougeL     *Interval   `json:"rouge_l,omitempty"`
+	ExactMatch *Interval   `json:"exact_match,omitempty"`
+	Accuracy   *Interval   `json:"accuracy,omitempty"`
+	MacroF1    *Interval   `json:"macro_f1,omitempty"`
+	Regression *Regression `json:"regression,omitempty"`
+	Samples    []Sample    `json:"samples,omitempty"`
+}
+
+// Evaluated answers Evaluate: a Report for each model scored (base
+// zero-shot, base few-shot, prefixed, in that order), Base and Prefixed
+// the losses of the first and the last, and what the prefix trains.
 type Evaluated struct {
-	Base     *Score `json:"base,omitempty"`
-	Prefixed *Score `json:"prefixed,omitempty"`
+	Base     *Score   `json:"base,omitempty"`
+	Prefixed *Score   `json:"prefixed,omitempty"`
+	Reports  []Report `json:"reports,omitempty"`
+	Labels   []string `json:"labels,omitempty"` // the candidate labels of Classify
+	// PrefixParams counts the numbers of the prefix (saved in the
+	// adapter); TrainedParams those a run trains (with the MLP, its
+	// embedding and layers instead); ModelParams the frozen model's.
+	PrefixParams  int `json:"prefix_params,omitempty"`
+	TrainedParams int `json:"trained_params,omitempty"`
+	ModelParams   int `json:"model_params,omitempty"`
 }
 
 // Generated answers Generate.

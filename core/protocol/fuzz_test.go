@@ -8,6 +8,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"id":1,"type":"pause","body":{}}`))
 	f.Add([]byte(`{"id":2,"type":"train","body":{"options":{"prefix_len":5}}}`))
 	f.Add([]byte(`{"id":3,"type":"progress","body":{"step":3}}`))
+	f.Add([]byte(`{"id":4,"type":"evaluate","body":{"data":"test","shots":3,"generate":true,"classify":true}}`))
+	f.Add([]byte(`{"id":4,"type":"evaluated","body":{"reports":[{"name":"prefix","kind":"prefix","loss":{"point":2},"bleu":{"point":9}}]}}`))
 	f.Add([]byte(`{"id":0,"type":"nope"}`))
 	f.Add([]byte(`not json`))
 	f.Fuzz(func(t *testing.T, b []byte) {

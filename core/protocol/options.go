@@ -27,7 +27,15 @@ type TrainOptions struct {
 	Seed        uint64  `json:"seed"`         // initialisation, shuffling and the validation split (below 2^53 to survive JavaScript)
 	Shuffle     bool    `json:"shuffle"`      // a new order every epoch (the command's default; --no-shuffle is false)
 	ValFraction float64 `json:"val_fraction"` // share of the training data held out for validation (0: none, or the loaded validation file)
-	SaveEvery   int     `json:"save_every"`   // autosave a checkpoint every N steps (0: only at pause and at the end)
+	// TestFraction is the share of the training file held out for
+	// testing (Evaluate's TestData) when no test file is loaded; it is
+	// drawn first, by the seed, and ValFraction is a share of the rest.
+	TestFraction float64 `json:"test_fraction,omitempty"`
+	SaveEvery    int     `json:"save_every"` // autosave a checkpoint every N steps (0: only at pause and at the end)
+	// Threads is how many threads of the kernel pool the run computes on
+	// (1 to Ready.PoolThreads; 0: all). It holds from the start of the run
+	// (or its resumption) until another run sets it.
+	Threads int `json:"threads,omitempty"`
 }
 
 // DefaultTrainOptions returns the defaults of `prefixtune train`, and an

@@ -33,11 +33,15 @@ func (h Hub) URL(file string) string {
 type LoadModel struct {
 	Files []int `json:"files,omitempty"` // indices of the posted files
 	Hub   *Hub  `json:"hub,omitempty"`
+	// Folder is the name of the folder the posted files came from, when
+	// the page knows it: it names the model (ModelLoaded.Name).
+	Folder string `json:"folder,omitempty"`
 }
 
 // LoadData reads a posted training file (JSON Lines, CSV or text; see
 // package core/data for the formats). With Validation it becomes the
-// validation set instead, evaluated after every epoch. Result: DataLoaded.
+// validation set instead, evaluated after every epoch; with Test the test
+// set, which only Evaluate scores. Result: DataLoaded.
 type LoadData struct {
 	File   int    `json:"file"`             // index of the posted file
 	Format string `json:"format,omitempty"` // "jsonl", "csv" or "text"; empty: from the file name
@@ -46,7 +50,12 @@ type LoadData struct {
 	PromptColumn     string `json:"prompt_column,omitempty"`
 	CompletionColumn string `json:"completion_column,omitempty"`
 	TextColumn       string `json:"text_column,omitempty"`
-	Validation       bool   `json:"validation,omitempty"`
+	// Template is the prompt template (core/data.ParseTemplate, as
+	// `prefixtune train --template`): every prompt is written into it
+	// for statistics, training and evaluation alike.
+	Template   string `json:"template,omitempty"`
+	Validation bool   `json:"validation,omitempty"`
+	Test       bool   `json:"test,omitempty"`
 }
 
 // DescribeData tokenises the loaded training (or validation) data with the
@@ -98,16 +107,32 @@ const (
 const (
 	TrainData      = "train"
 	ValidationData = "validation"
+	TestData       = "test"
 )
 
-// Evaluate scores the base model and/or the model with the current prefix
-// (the run's, or an imported adapter) by the mean loss on the completion
-// tokens of a data set. Progress: PhaseEvaluate. Result: Evaluated.
+// Evaluate is `prefixtune eval --baselines` in the engine: it scores the
+// base model zero-shot and, with Shots, few-shot with that many examples
+// drawn from the training split (Seed), and the model with the current
+// prefix (the run's, or an imported adapter), on a data set: the mean loss
+// and perplexity of the completion tokens, with Generate BLEU, ROUGE-L and
+// exact match of greedy outputs, with Classify the accuracy and macro-F1 of
+// the most likely label (the distinct completions of the data), with
+// Numeric the RMSE and MAE of generated numbers; each figure with a
+// bootstrap confidence interval. Progress: PhaseEvaluate (Task names the
+// model being scored). Cancel stops it. Result: Evaluated.
 type Evaluate struct {
 	Which     string `json:"which,omitempty"`      // Both (default), Base or Prefixed
-	Data      string `json:"data,omitempty"`       // TrainData (default: all of the loaded file) or ValidationData
+	Data      string `json:"data,omitempty"`       // TrainData (default: all of the loaded file), ValidationData or TestData
 	BatchSize int    `json:"batch_size,omitempty"` // 0: 8
 	SeqLen    int    `json:"seq_len,omitempty"`    // 0: as TrainOptions.SeqLen
+	Shots     int    `json:"shots,omitempty"`      // few-shot examples of the base model's second baseline (0: none)
+	Generate  bool   `json:"generate,omitempty"`
+	Classify  bool   `json:"classify,omitempty"`
+	Numeric   bool   `json:"numeric,omitempty"`
+	MaxNew    int    `json:"max_new_tokens,omitempty"` // tokens generated at most per prompt; 0: 64
+	Samples   int    `json:"samples,omitempty"`        // generated samples kept per model; 0: 5
+	Bootstrap int    `json:"bootstrap,omitempty"`      // bootstrap resamples; 0: 1000
+	Seed      uint64 `json:"seed,omitempty"`           // the bootstrap's and the few-shot draw's; 0: 1, as the command
 }
 
 // Generate continues a prompt, streaming each token as a Token event.
