@@ -96,7 +96,7 @@ func (m *GPT2) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, er
 
 		d.LayerNorm(ln1, mean1, rstd1, residual, layer(p.LN1W, l, L), layer(p.LN1B, l, L), N, C, float32(c.LayerNorm))
 		d.Matmul(qkv, ln1, layer(p.QKVW, l, L), layer(p.QKVB, l, L), N, C, 3*C)
-		d.Attention(atty, att, qkv, pk, pv, a.Valid, B, T, C, NH, P, S)
+		d.Attention(atty, att, qkv, pk, pv, a.Valid, B, T, NH, NH, C/NH, P, S)
 		d.Matmul(attProj, atty, layer(p.AttProjW, l, L), layer(p.AttProjB, l, L), N, C, C)
 		d.Add(res2, residual, attProj, N*C)
 		d.LayerNorm(ln2, mean2, rstd2, res2, layer(p.LN2W, l, L), layer(p.LN2B, l, L), N, C, float32(c.LayerNorm))
@@ -180,11 +180,11 @@ func (m *GPT2) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, sca
 		d.MatmulBackward(datty, gl(g.AttProjW, l), gl(g.AttProjB, l), dres, at(a.Atty, l, C), layer(p.AttProjW, l, L), N, C, C)
 		if l == 0 && !weights {
 			// Nothing below the first attention needs a gradient.
-			d.AttentionBackward(tensor.Tensor{}, dpk, dpv, a.DAtt, datty, at(a.QKV, l, 3*C), pk, pv, layer(a.Att, l, L), B, T, C, NH, P, S)
+			d.AttentionBackward(tensor.Tensor{}, dpk, dpv, a.DAtt, datty, at(a.QKV, l, 3*C), pk, pv, layer(a.Att, l, L), B, T, NH, NH, C/NH, P, S)
 			return
 		}
 		d.Zero(dqkv)
-		d.AttentionBackward(dqkv, dpk, dpv, a.DAtt, datty, at(a.QKV, l, 3*C), pk, pv, layer(a.Att, l, L), B, T, C, NH, P, S)
+		d.AttentionBackward(dqkv, dpk, dpv, a.DAtt, datty, at(a.QKV, l, 3*C), pk, pv, layer(a.Att, l, L), B, T, NH, NH, C/NH, P, S)
 		dln1 := dln
 		d.Zero(dln1)
 		d.MatmulBackward(dln1, gl(g.QKVW, l), gl(g.QKVB, l), dqkv, at(a.LN1, l, C), layer(p.QKVW, l, L), N, C, 3*C)

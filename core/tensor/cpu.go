@@ -130,17 +130,35 @@ func (d *CPU) Tanh(out, inp Tensor, n int) { tanhRef(d.F(out), d.F(inp), n) }
 func (d *CPU) TanhBackward(dinp, out, dout Tensor, n int) {
 	tanhBackwardRef(d.F(dinp), d.F(out), d.F(dout), n)
 }
-func (d *CPU) Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, C, NH, P, S int) {
-	a := attnArgs{B: B, T: T, C: C, NH: NH, P: P, S: S}
-	attentionRef(d.F(out), d.F(att), d.F(qkv), d.strided(pastK, P, S, C), d.strided(pastV, P, S, C), d.F(valid), a, 0, NH)
+func (d *CPU) RMSNorm(out, rstd, inp, weight Tensor, N, C int, eps float32) {
+	rmsNormRef(d.F(out), d.F(rstd), d.F(inp), d.F(weight), N, C, eps)
 }
-func (d *CPU) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att Tensor, B, T, C, NH, P, S int) {
-	a := attnArgs{B: B, T: T, C: C, NH: NH, P: P, S: S}
+func (d *CPU) RMSNormBackward(dinp, dweight, dout, inp, weight, rstd Tensor, N, C int) {
+	rmsNormBackwardRef(d.opt(dinp), d.opt(dweight), d.F(dout), d.F(inp), d.F(weight), d.F(rstd), N, C)
+}
+func (d *CPU) RoPE(qkv, cos, sin Tensor, B, T, NH, KVH, HS int) {
+	ropeRef(d.F(qkv), d.F(cos), d.F(sin), B, T, NH, KVH, HS, 1)
+}
+func (d *CPU) RoPEBackward(dqkv, cos, sin Tensor, B, T, NH, KVH, HS int) {
+	ropeRef(d.F(dqkv), d.F(cos), d.F(sin), B, T, NH, KVH, HS, -1)
+}
+func (d *CPU) SwiGLU(out, gateUp Tensor, N, I int) { swiGLURef(d.F(out), d.F(gateUp), N, I) }
+func (d *CPU) SwiGLUBackward(dgateUp, gateUp, dout Tensor, N, I int) {
+	swiGLUBackwardRef(d.F(dgateUp), d.F(gateUp), d.F(dout), N, I)
+}
+func (d *CPU) Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, NH, KVH, HS, P, S int) {
+	a := attnArgs{B: B, T: T, NH: NH, KVH: KVH, HS: HS, P: P, S: S}
+	pk, pv := d.strided(pastK, P, S, KVH*HS), d.strided(pastV, P, S, KVH*HS)
+	attentionRef(d.F(out), d.F(att), d.F(qkv), pk, pv, d.F(valid), a, 0, NH)
+}
+func (d *CPU) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att Tensor, B, T, NH, KVH, HS, P, S int) {
+	a := attnArgs{B: B, T: T, NH: NH, KVH: KVH, HS: HS, P: P, S: S}
 	var dpk, dpv []float32
 	if !dpastK.Absent() {
-		dpk, dpv = d.strided(dpastK, P, S, C), d.strided(dpastV, P, S, C)
+		dpk, dpv = d.strided(dpastK, P, S, KVH*HS), d.strided(dpastV, P, S, KVH*HS)
 	}
-	attentionBackwardRef(d.opt(dqkv), dpk, dpv, d.F(datt), d.F(dout), d.F(qkv), d.strided(pastK, P, S, C), d.strided(pastV, P, S, C), d.F(att), a, 0, NH)
+	pk, pv := d.strided(pastK, P, S, KVH*HS), d.strided(pastV, P, S, KVH*HS)
+	attentionBackwardRef(d.opt(dqkv), dpk, dpv, d.F(datt), d.F(dout), d.F(qkv), pk, pv, d.F(att), a, 0, NH)
 }
 func (d *CPU) CrossEntropy(losses, logits, targets Tensor, N, V int) {
 	crossEntropyRef(d.F(losses), d.F(logits), d.I(targets), N, V)

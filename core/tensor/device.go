@@ -79,20 +79,46 @@ type Device interface {
 	// TanhBackward accumulates dinp += (1 - out^2) * dout, out = tanh(inp).
 	TanhBackward(dinp, out, dout Tensor, n int)
 
-	// Attention is multi-head causal self-attention over qkv [B,T,3C]
-	// (queries, keys, values of NH heads of size C/NH), where every query
-	// also sees P past positions shared by the batch: past key p is
-	// pastK[p*S : p*S+C], its value pastV[p*S : p*S+C] (S is the row stride,
-	// so the views can point into a PEFT prefix [P, L*2*C] or a key/value
+	// RMSNorm: rstd[n] = 1/sqrt(sum_c inp[n,c]^2 / C + eps) and
+	// out[n,c] = inp[n,c] * rstd[n] * weight[c]. out, inp [N,C]; rstd [N];
+	// weight [C].
+	RMSNorm(out, rstd, inp, weight Tensor, N, C int, eps float32)
+	// RMSNormBackward accumulates dinp [N,C] and dweight [C].
+	RMSNormBackward(dinp, dweight, dout, inp, weight, rstd Tensor, N, C int)
+
+	// RoPE rotates, in place, the NH query heads and the KVH key heads
+	// (columns 0 .. (NH+KVH)*HS) of every row of qkv [B,T,(NH+2*KVH)*HS];
+	// values are untouched. cos, sin [T,HS/2]: row t is the position of
+	// token t. Pairs (i, i+HS/2), i < HS/2 (Hugging Face rotate_half):
+	//   x'[i]      = x[i]*cos[t,i]      - x[i+HS/2]*sin[t,i]
+	//   x'[i+HS/2] = x[i+HS/2]*cos[t,i] + x[i]*sin[t,i]
+	RoPE(qkv, cos, sin Tensor, B, T, NH, KVH, HS int)
+	// RoPEBackward applies the transpose rotation (sin negated), in place,
+	// to the same columns of dqkv.
+	RoPEBackward(dqkv, cos, sin Tensor, B, T, NH, KVH, HS int)
+
+	// SwiGLU: out[n,i] = silu(gateUp[n,i]) * gateUp[n,I+i], silu(g) =
+	// g/(1+exp(-g)). gateUp [N,2I] (gate columns, then up columns); out [N,I].
+	SwiGLU(out, gateUp Tensor, N, I int)
+	// SwiGLUBackward accumulates dgateUp [N,2I].
+	SwiGLUBackward(dgateUp, gateUp, dout Tensor, N, I int)
+
+	// Attention is causal self-attention with grouped-query heads over qkv
+	// [B,T,(NH+2*KVH)*HS]: NH query heads, then KVH key heads, then KVH
+	// value heads, of HS slots each; query head h uses key/value head
+	// h/(NH/KVH) (KVH divides NH; GPT-2 has KVH = NH). Every query also
+	// sees P past positions shared by the batch: past key p of kv head g
+	// is pastK[p*S+g*HS : +HS], its value pastV[p*S+g*HS : +HS] (S is the
+	// row stride, so the views can point into a PEFT prefix or a key/value
 	// cache). A real key t' is seen by query t iff t' <= t and
 	// valid[b,t'] != 0 (valid [B,T], 1 or 0). Scores are scaled by
-	// 1/sqrt(C/NH). It writes out [B,T,C] and the probabilities
+	// 1/sqrt(HS). It writes out [B,T,NH*HS] and the probabilities
 	// att [B,NH,T,P+T] (past positions first).
-	Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, C, NH, P, S int)
-	// AttentionBackward accumulates dqkv [B,T,3C], dpastK and dpastV (same
-	// strided layout as the inputs; summed over the batch), using datt
-	// [B,NH,T,P+T] as scratch.
-	AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att Tensor, B, T, C, NH, P, S int)
+	Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, NH, KVH, HS, P, S int)
+	// AttentionBackward accumulates dqkv [B,T,(NH+2*KVH)*HS], dpastK and
+	// dpastV (same strided layout as the inputs; summed over the batch),
+	// using datt [B,NH,T,P+T] as scratch.
+	AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att Tensor, B, T, NH, KVH, HS, P, S int)
 
 	// CrossEntropy: losses[i] = -log softmax(logits[i,:])[targets[i]] for
 	// logits [N,V] and int32 targets [N]; a negative target gives loss 0.

@@ -7,31 +7,34 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// The fast device computes attentionRef's function one head of one batch
-// at a time, as small GEMMs (scores = Q K^T, out = att V, and their
-// transposes in backward) around the reference's softmax. Heads are split
-// across goroutines: a head owns its columns of out and dqkv, its columns of
-// the past gradients (summed over the batch by that one goroutine), and its
-// rows of att and datt.
+// The fast device computes attentionRef's function one query head of one
+// batch at a time, as small GEMMs (scores = Q K^T, out = att V, and their
+// transposes in backward) around the reference's softmax. Forward is split
+// across goroutines by query head (a head owns its columns of out and its
+// rows of att); backward by key/value head: a goroutine owns the columns of
+// dqkv and of the past gradients of its key/value heads (summed over the
+// batch and over their query heads by that one goroutine), and the rows of
+// datt of their query heads.
 
-// head holds the matrices of head h of batch b, or of their gradients:
-// queries, keys and values of the real tokens [T,HS] (rows of qkv), past
-// keys and values [P,HS], the head's columns of out [T,HS] and its
-// probabilities att [T,P+T]. Absent inputs give absent matrices.
+// head holds the matrices of query head h of batch b, or of their
+// gradients: its queries, the keys and values of its key/value head for
+// the real tokens [T,HS] (rows of qkv), past keys and values [P,HS], the
+// head's columns of out [T,HS] and its probabilities att [T,P+T]. Absent
+// inputs give absent matrices.
 type head struct {
 	q, k, v, pk, pv, o, att blas32.General
 }
 
 func (a attnArgs) head(qkv, pastK, pastV, out, att []float32, b, h int) head {
-	HS, L := a.C/a.NH, a.P+a.T
-	q0 := b*a.T*3*a.C + h*HS
+	HS, L, W, g := a.HS, a.P+a.T, a.width(), a.group(h)
+	r0 := b * a.T * W
 	return head{
-		q:   mat(qkv, q0, a.T, HS, 3*a.C),
-		k:   mat(qkv, q0+a.C, a.T, HS, 3*a.C),
-		v:   mat(qkv, q0+2*a.C, a.T, HS, 3*a.C),
-		pk:  mat(pastK, h*HS, a.P, HS, a.S),
-		pv:  mat(pastV, h*HS, a.P, HS, a.S),
-		o:   mat(out, b*a.T*a.C+h*HS, a.T, HS, a.C),
+		q:   mat(qkv, r0+h*HS, a.T, HS, W),
+		k:   mat(qkv, r0+(a.NH+g)*HS, a.T, HS, W),
+		v:   mat(qkv, r0+(a.NH+a.KVH+g)*HS, a.T, HS, W),
+		pk:  mat(pastK, g*HS, a.P, HS, a.S),
+		pv:  mat(pastV, g*HS, a.P, HS, a.S),
+		o:   mat(out, b*a.T*a.NH*HS+h*HS, a.T, HS, a.NH*HS),
 		att: mat(att, (b*a.NH+h)*a.T*L, a.T, L, L),
 	}
 }
@@ -54,7 +57,7 @@ func (a attnArgs) causalBlocks(f func(i0, n int)) {
 }
 
 func (a attnArgs) forwardHead(x head, valid []float32, b int) {
-	HS, L := a.C/a.NH, a.P+a.T
+	HS, L := a.HS, a.P+a.T
 	scale := float32(1 / math.Sqrt(float64(HS)))
 	a.causalBlocks(func(i0, n int) {
 		q := sub(x.q, i0, 0, n, HS)
@@ -96,7 +99,7 @@ func (a attnArgs) forwardHead(x head, valid []float32, b int) {
 // backwardHead accumulates the gradients g from dout g.o, with x the
 // inputs and g.att (datt) as scratch.
 func (a attnArgs) backwardHead(g, x head) {
-	HS, L := a.C/a.NH, a.P+a.T
+	HS, L := a.HS, a.P+a.T
 	scale := float32(1 / math.Sqrt(float64(HS)))
 	a.causalBlocks(func(i0, n int) {
 		do := sub(g.o, i0, 0, n, HS)
@@ -129,13 +132,13 @@ func (a attnArgs) backwardHead(g, x head) {
 	gemm(blas.Trans, blas.NoTrans, 1, a.tokens(g.att, 0, a.T, a.T), x.q, 1, g.k)
 }
 
-// attnCost is the work of one head of attention in slot operations.
-func attnCost(a attnArgs) int { return a.B * a.T * (a.P + a.T) * (2*a.C/a.NH + transcendental) }
+// attnCost is the work of one query head of attention in slot operations.
+func attnCost(a attnArgs) int { return a.B * a.T * (a.P + a.T) * (2*a.HS + transcendental) }
 
-func (d *Fast) Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, C, NH, P, S int) {
-	a := attnArgs{B: B, T: T, C: C, NH: NH, P: P, S: S}
+func (d *Fast) Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, NH, KVH, HS, P, S int) {
+	a := attnArgs{B: B, T: T, NH: NH, KVH: KVH, HS: HS, P: P, S: S}
 	o, p, x, v := d.F(out), d.F(att), d.F(qkv), d.F(valid)
-	pk, pv := d.strided(pastK, P, S, C), d.strided(pastV, P, S, C)
+	pk, pv := d.strided(pastK, P, S, KVH*HS), d.strided(pastV, P, S, KVH*HS)
 	d.run(NH, attnCost(a), func(h0, h1 int) {
 		for h := h0; h < h1; h++ {
 			for b := range B {
@@ -145,16 +148,17 @@ func (d *Fast) Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, C, NH,
 	})
 }
 
-func (d *Fast) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att Tensor, B, T, C, NH, P, S int) {
-	a := attnArgs{B: B, T: T, C: C, NH: NH, P: P, S: S}
+func (d *Fast) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att Tensor, B, T, NH, KVH, HS, P, S int) {
+	a := attnArgs{B: B, T: T, NH: NH, KVH: KVH, HS: HS, P: P, S: S}
 	var dpk, dpv []float32
 	if !dpastK.Absent() {
-		dpk, dpv = d.strided(dpastK, P, S, C), d.strided(dpastV, P, S, C)
+		dpk, dpv = d.strided(dpastK, P, S, KVH*HS), d.strided(dpastV, P, S, KVH*HS)
 	}
 	dx, da, g, x, p := d.opt(dqkv), d.F(datt), d.F(dout), d.F(qkv), d.F(att)
-	pk, pv := d.strided(pastK, P, S, C), d.strided(pastV, P, S, C)
-	d.run(NH, 2*attnCost(a), func(h0, h1 int) {
-		for h := h0; h < h1; h++ {
+	pk, pv := d.strided(pastK, P, S, KVH*HS), d.strided(pastV, P, S, KVH*HS)
+	R := NH / KVH
+	d.run(KVH, 2*R*attnCost(a), func(g0, g1 int) {
+		for h := g0 * R; h < g1*R; h++ {
 			for b := range B {
 				a.backwardHead(a.head(dx, dpk, dpv, g, da, b, h), a.head(x, pk, pv, nil, p, b, h))
 			}

@@ -101,3 +101,76 @@ func (d *Fast) CrossEntropyBackward(dlogits, logits, targets, dlosses Tensor, N,
 		crossEntropyBackwardRef(dx[lo*V:hi*V], x[lo*V:hi*V], tg[lo:hi], dl[lo:hi], hi-lo, V)
 	})
 }
+
+func (d *Fast) RMSNorm(out, rstd, inp, weight Tensor, N, C int, eps float32) {
+	o, s, x, w := d.F(out), d.F(rstd), d.F(inp), d.F(weight)
+	d.run(N, 3*C, func(lo, hi int) {
+		rmsNormRef(o[lo*C:hi*C], s[lo:hi], x[lo*C:hi*C], w, hi-lo, C, eps)
+	})
+}
+
+// RMSNormBackward sums dweight by blocks of lnBlock rows, as LayerNormBackward.
+func (d *Fast) RMSNormBackward(dinp, dweight, dout, inp, weight, rstd Tensor, N, C int) {
+	dx, dw := d.opt(dinp), d.opt(dweight)
+	g, x, w, s := d.F(dout), d.F(inp), d.F(weight), d.F(rstd)
+	nb := (N + lnBlock - 1) / lnBlock
+	var pw []float32
+	if dw != nil {
+		pw = make([]float32, nb*C)
+	}
+	d.run(nb, 5*C*lnBlock, func(b0, b1 int) {
+		for k := b0; k < b1; k++ {
+			lo, hi := k*lnBlock, min(N, (k+1)*lnBlock)
+			var dxk, pwk []float32
+			if dx != nil {
+				dxk = dx[lo*C : hi*C]
+			}
+			if pw != nil {
+				pwk = pw[k*C : (k+1)*C]
+			}
+			rmsNormBackwardRef(dxk, pwk, g[lo*C:hi*C], x[lo*C:hi*C], w, s[lo:hi], hi-lo, C)
+		}
+	})
+	if dw == nil {
+		return
+	}
+	d.run(C, nb, func(c0, c1 int) {
+		for k := range nb {
+			for j := c0; j < c1; j++ {
+				dw[j] += pw[k*C+j]
+			}
+		}
+	})
+}
+
+// RoPE and RoPEBackward split the token rows; row r is a batch of one
+// token at position r%T.
+func (d *Fast) RoPE(qkv, cos, sin Tensor, B, T, NH, KVH, HS int) {
+	d.rope(qkv, cos, sin, B, T, NH, KVH, HS, 1)
+}
+func (d *Fast) RoPEBackward(dqkv, cos, sin Tensor, B, T, NH, KVH, HS int) {
+	d.rope(dqkv, cos, sin, B, T, NH, KVH, HS, -1)
+}
+
+func (d *Fast) rope(qkv, cos, sin Tensor, B, T, NH, KVH, HS int, sign float32) {
+	x, c, s := d.F(qkv), d.F(cos), d.F(sin)
+	W, half := (NH+2*KVH)*HS, HS/2
+	d.run(B*T, 3*(NH+KVH)*HS, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			t := r % T
+			ropeRef(x[r*W:(r+1)*W], c[t*half:(t+1)*half], s[t*half:(t+1)*half], 1, 1, NH, KVH, HS, sign)
+		}
+	})
+}
+
+func (d *Fast) SwiGLU(out, gateUp Tensor, N, I int) {
+	o, x := d.F(out), d.F(gateUp)
+	d.run(N, transcendental*I, func(lo, hi int) { swiGLURef(o[lo*I:hi*I], x[2*lo*I:2*hi*I], hi-lo, I) })
+}
+
+func (d *Fast) SwiGLUBackward(dgateUp, gateUp, dout Tensor, N, I int) {
+	dx, x, g := d.F(dgateUp), d.F(gateUp), d.F(dout)
+	d.run(N, 2*transcendental*I, func(lo, hi int) {
+		swiGLUBackwardRef(dx[2*lo*I:2*hi*I], x[2*lo*I:2*hi*I], g[lo*I:hi*I], hi-lo, I)
+	})
+}

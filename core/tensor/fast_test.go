@@ -122,37 +122,79 @@ func TestFastLargeEncoder(t *testing.T) {
 	})
 }
 
-// TestFastLargeAttention spans two blocks of query rows, with each of the
-// gradients left out in turn.
+// TestFastLargeAttention spans two blocks of query rows, with grouped
+// query heads, and each of the gradients left out in turn.
 func TestFastLargeAttention(t *testing.T) {
-	const B, T, C, NH, P = 2, 70, 96, 6, 4
-	const S = 4 * C // a prefix row holds 2 layers of keys and values
-	for _, grads := range []struct{ qkv, past bool }{{true, true}, {true, false}, {false, true}} {
-		compareFast(t, "Attention", 1e-4, func(d tensor.Device, r *rand.Rand) (func(), []tensor.Tensor) {
-			qkv, past, dout := normal(d, r, B*T*3*C), normal(d, r, P*S), normal(d, r, B*T*C)
-			valid := make([]float32, B*T)
-			for i := range valid {
-				valid[i] = 1
-			}
-			valid[T-1], valid[T], valid[T+1] = 0, 0, 0 // right then left padding
-			vb := d.Alloc(B * T)
-			d.Upload(vb, valid)
-			out, att, datt := d.Alloc(B*T*C), d.Alloc(B*NH*T*(P+T)), d.Alloc(B*NH*T*(P+T))
-			dqkv, dpast := normal(d, r, B*T*3*C), normal(d, r, P*S)
-			pk, pv := past.Slice(2*C, P*S-2*C), past.Slice(3*C, P*S-3*C)
-			gq, gk, gv := dqkv, dpast.Slice(2*C, P*S-2*C), dpast.Slice(3*C, P*S-3*C)
-			if !grads.qkv {
-				gq = tensor.Tensor{}
-			}
-			if !grads.past {
-				gk, gv = tensor.Tensor{}, tensor.Tensor{}
+	const B, T, NH, HS, P = 2, 70, 6, 16, 4
+	for _, KVH := range []int{6, 2, 1} {
+		W, KV := (NH+2*KVH)*HS, KVH*HS
+		S := 4 * KV // a prefix row holds 2 layers of keys and values
+		for _, grads := range []struct{ qkv, past bool }{{true, true}, {true, false}, {false, true}} {
+			compareFast(t, "Attention", 1e-4, func(d tensor.Device, r *rand.Rand) (func(), []tensor.Tensor) {
+				qkv, past, dout := normal(d, r, B*T*W), normal(d, r, P*S), normal(d, r, B*T*NH*HS)
+				valid := make([]float32, B*T)
+				for i := range valid {
+					valid[i] = 1
+				}
+				valid[T-1], valid[T], valid[T+1] = 0, 0, 0 // right then left padding
+				vb := d.Alloc(B * T)
+				d.Upload(vb, valid)
+				out, att, datt := d.Alloc(B*T*NH*HS), d.Alloc(B*NH*T*(P+T)), d.Alloc(B*NH*T*(P+T))
+				dqkv, dpast := normal(d, r, B*T*W), normal(d, r, P*S)
+				pk, pv := past.Slice(2*KV, P*S-2*KV), past.Slice(3*KV, P*S-3*KV)
+				gq, gk, gv := dqkv, dpast.Slice(2*KV, P*S-2*KV), dpast.Slice(3*KV, P*S-3*KV)
+				if !grads.qkv {
+					gq = tensor.Tensor{}
+				}
+				if !grads.past {
+					gk, gv = tensor.Tensor{}, tensor.Tensor{}
+				}
+				return func() {
+					d.Attention(out, att, qkv, pk, pv, vb, B, T, NH, KVH, HS, P, S)
+					d.AttentionBackward(gq, gk, gv, datt, dout, qkv, pk, pv, att, B, T, NH, KVH, HS, P, S)
+				}, []tensor.Tensor{out, att, dqkv, dpast}
+			})
+		}
+	}
+}
+
+func TestFastLargeRMSNorm(t *testing.T) {
+	const N, C = 300, 100
+	for _, inputGrad := range []bool{true, false} {
+		compareFast(t, "RMSNorm", 1e-4, func(d tensor.Device, r *rand.Rand) (func(), []tensor.Tensor) {
+			inp, w, dout := normal(d, r, N*C), normal(d, r, C), normal(d, r, N*C)
+			out, rstd := d.Alloc(N*C), d.Alloc(N)
+			dinp, dw := normal(d, r, N*C), normal(d, r, C)
+			gi, gw := dinp, tensor.Tensor{}
+			if !inputGrad {
+				gi, gw = tensor.Tensor{}, dw
 			}
 			return func() {
-				d.Attention(out, att, qkv, pk, pv, vb, B, T, C, NH, P, S)
-				d.AttentionBackward(gq, gk, gv, datt, dout, qkv, pk, pv, att, B, T, C, NH, P, S)
-			}, []tensor.Tensor{out, att, dqkv, dpast}
+				d.RMSNorm(out, rstd, inp, w, N, C, 1e-5)
+				d.RMSNormBackward(gi, gw, dout, inp, w, rstd, N, C)
+			}, []tensor.Tensor{out, rstd, dinp, dw}
 		})
 	}
+}
+
+func TestFastLargeRoPEAndSwiGLU(t *testing.T) {
+	const B, T, NH, KVH, HS, I = 3, 50, 6, 2, 32, 200
+	compareFast(t, "RoPE", 1e-6, func(d tensor.Device, r *rand.Rand) (func(), []tensor.Tensor) {
+		qkv, dqkv := normal(d, r, B*T*(NH+2*KVH)*HS), normal(d, r, B*T*(NH+2*KVH)*HS)
+		cos, sin := normal(d, r, T*HS/2), normal(d, r, T*HS/2)
+		return func() {
+			d.RoPE(qkv, cos, sin, B, T, NH, KVH, HS)
+			d.RoPEBackward(dqkv, cos, sin, B, T, NH, KVH, HS)
+		}, []tensor.Tensor{qkv, dqkv}
+	})
+	compareFast(t, "SwiGLU", 1e-5, func(d tensor.Device, r *rand.Rand) (func(), []tensor.Tensor) {
+		gu, dout, dgu := normal(d, r, B*T*2*I), normal(d, r, B*T*I), normal(d, r, B*T*2*I)
+		out := d.Alloc(B * T * I)
+		return func() {
+			d.SwiGLU(out, gu, B*T, I)
+			d.SwiGLUBackward(dgu, gu, dout, B*T, I)
+		}, []tensor.Tensor{out, dgu}
+	})
 }
 
 func TestFastLargeCrossEntropy(t *testing.T) {

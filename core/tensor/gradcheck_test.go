@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -111,21 +112,65 @@ func TestGradMatmul(t *testing.T) {
 }
 
 func TestGradAttention(t *testing.T) {
+	for _, c := range []struct{ NH, KVH int }{{2, 2}, {4, 2}, {3, 1}} {
+		g := newGradCase()
+		B, T, HS, P := 2, 4, 3, 3
+		NH, KVH := c.NH, c.KVH
+		W, KV := (NH+2*KVH)*HS, KVH*HS
+		S := 4 * KV // prefix rows of two layers; the op reads the second layer
+		qkv, past, r := g.normal(B*T*W), g.normal(P*S), g.normal(B*T*NH*HS)
+		pk, pv := past.Slice(2*KV, past.Len-2*KV), past.Slice(3*KV, past.Len-3*KV)
+		valid := g.d.Alloc(B * T)
+		g.d.Upload(valid, []float32{1, 1, 1, 0, 0, 1, 1, 1})
+		out, att, datt := g.d.Alloc(B*T*NH*HS), g.d.Alloc(B*NH*T*(P+T)), g.d.Alloc(B*NH*T*(P+T))
+		dqkv, dpast := g.d.Alloc(qkv.Len), g.d.Alloc(past.Len)
+		dk, dv := dpast.Slice(2*KV, past.Len-2*KV), dpast.Slice(3*KV, past.Len-3*KV)
+		g.d.Attention(out, att, qkv, pk, pv, valid, B, T, NH, KVH, HS, P, S)
+		g.d.AttentionBackward(dqkv, dk, dv, datt, r, qkv, pk, pv, att, B, T, NH, KVH, HS, P, S)
+		loss := func() float64 {
+			g.d.Attention(out, att, qkv, pk, pv, valid, B, T, NH, KVH, HS, P, S)
+			return g.dot(out, r)
+		}
+		g.check(t, fmt.Sprintf("Attention NH=%d KVH=%d qkv", NH, KVH), qkv, dqkv, loss)
+		g.check(t, fmt.Sprintf("Attention NH=%d KVH=%d past", NH, KVH), past, dpast, loss)
+	}
+}
+
+func TestGradRMSNorm(t *testing.T) {
 	g := newGradCase()
-	B, T, C, NH, P := 2, 4, 6, 2, 3
-	S := 4 * C // prefix rows of two layers; the op reads the second layer
-	qkv, past, r := g.normal(B*T*3*C), g.normal(P*S), g.normal(B*T*C)
-	pk, pv := past.Slice(2*C, past.Len-2*C), past.Slice(3*C, past.Len-3*C)
-	valid := g.d.Alloc(B * T)
-	g.d.Upload(valid, []float32{1, 1, 1, 0, 0, 1, 1, 1})
-	out, att, datt := g.d.Alloc(B*T*C), g.d.Alloc(B*NH*T*(P+T)), g.d.Alloc(B*NH*T*(P+T))
-	dqkv, dpast := g.d.Alloc(qkv.Len), g.d.Alloc(past.Len)
-	dk, dv := dpast.Slice(2*C, past.Len-2*C), dpast.Slice(3*C, past.Len-3*C)
-	g.d.Attention(out, att, qkv, pk, pv, valid, B, T, C, NH, P, S)
-	g.d.AttentionBackward(dqkv, dk, dv, datt, r, qkv, pk, pv, att, B, T, C, NH, P, S)
-	loss := func() float64 { g.d.Attention(out, att, qkv, pk, pv, valid, B, T, C, NH, P, S); return g.dot(out, r) }
-	g.check(t, "Attention qkv", qkv, dqkv, loss)
-	g.check(t, "Attention past", past, dpast, loss)
+	N, C := 3, 7
+	x, w, r, out := g.normal(N*C), g.normal(C), g.normal(N*C), g.normal(N*C)
+	rstd := g.d.Alloc(N)
+	dx, dw := g.d.Alloc(N*C), g.d.Alloc(C)
+	g.d.RMSNorm(out, rstd, x, w, N, C, 1e-5)
+	g.d.RMSNormBackward(dx, dw, r, x, w, rstd, N, C)
+	loss := func() float64 { g.d.RMSNorm(out, rstd, x, w, N, C, 1e-5); return g.dot(out, r) }
+	g.check(t, "RMSNorm inp", x, dx, loss)
+	g.check(t, "RMSNorm weight", w, dw, loss)
+}
+
+// TestGradRoPE checks the in-place op on a copy of its input; cos and sin
+// are arbitrary values, for the transpose holds for any.
+func TestGradRoPE(t *testing.T) {
+	g := newGradCase()
+	B, T, NH, KVH, HS := 2, 3, 3, 1, 4
+	n := B * T * (NH + 2*KVH) * HS
+	x, r, y := g.normal(n), g.normal(n), g.d.Alloc(n)
+	cos, sin := g.normal(T*HS/2), g.normal(T*HS/2)
+	dx := g.d.Alloc(n)
+	g.d.Copy(dx, r)
+	g.d.RoPEBackward(dx, cos, sin, B, T, NH, KVH, HS)
+	loss := func() float64 { g.d.Copy(y, x); g.d.RoPE(y, cos, sin, B, T, NH, KVH, HS); return g.dot(y, r) }
+	g.check(t, "RoPE", x, dx, loss)
+}
+
+func TestGradSwiGLU(t *testing.T) {
+	g := newGradCase()
+	N, I := 3, 5
+	x, r, out := g.normal(N*2*I), g.normal(N*I), g.normal(N*I)
+	dx := g.d.Alloc(N * 2 * I)
+	g.d.SwiGLUBackward(dx, x, r, N, I)
+	g.check(t, "SwiGLU", x, dx, func() float64 { g.d.SwiGLU(out, x, N, I); return g.dot(out, r) })
 }
 
 func TestGradCrossEntropy(t *testing.T) {

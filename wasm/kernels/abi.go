@@ -25,6 +25,13 @@ const (
 	fnMatmulBackwardDinp
 	fnMatmulBackwardDweight
 	fnMatmulBackwardDbias
+	fnRMSNorm
+	fnRMSNormBackwardDinp
+	fnRMSNormBackwardDweight
+	fnRoPE
+	fnRoPEBackward
+	fnSwiGLU
+	fnSwiGLUBackward
 	fnAttention
 	fnAttentionBackward
 	fnCrossEntropy
@@ -57,8 +64,15 @@ var exports = [numExports]struct {
 	fnMatmulBackwardDinp:       {"matmul_backward_dinp", 10},
 	fnMatmulBackwardDweight:    {"matmul_backward_dweight", 11},
 	fnMatmulBackwardDbias:      {"matmul_backward_dbias", 6},
-	fnAttention:                {"attention", 14},
-	fnAttentionBackward:        {"attention_backward", 17},
+	fnRMSNorm:                  {"rmsnorm", 8},
+	fnRMSNormBackwardDinp:      {"rmsnorm_backward_dinp", 8},
+	fnRMSNormBackwardDweight:   {"rmsnorm_backward_dweight", 8},
+	fnRoPE:                     {"rope", 9},
+	fnRoPEBackward:             {"rope_backward", 9},
+	fnSwiGLU:                   {"swiglu", 5},
+	fnSwiGLUBackward:           {"swiglu_backward", 6},
+	fnAttention:                {"attention", 15},
+	fnAttentionBackward:        {"attention_backward", 18},
 	fnCrossEntropy:             {"crossentropy", 6},
 	fnCrossEntropyBackward:     {"crossentropy_backward", 7},
 }

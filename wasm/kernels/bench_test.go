@@ -111,7 +111,7 @@ func BenchmarkStepOps(b *testing.B) {
 	d.UploadInt32(targets, tg)
 	none := tensor.Tensor{}
 	d.LayerNorm(y, mean, rstd, x, w, bias, N, C, 1e-5)
-	d.Attention(y, att, qkv, past, past.Slice(C, P*S-C), valid, B, T, C, NH, P, S)
+	d.Attention(y, att, qkv, past, past.Slice(C, P*S-C), valid, B, T, NH, NH, C/NH, P, S)
 	for _, op := range []struct {
 		name  string
 		count int // per step
@@ -129,9 +129,9 @@ func BenchmarkStepOps(b *testing.B) {
 		{"MatmulBackward-fc", L, func() { d.MatmulBackward(dx, none, none, h, x, w, N, C, 4*C) }},
 		{"MatmulBackward-fcproj", L, func() { d.MatmulBackward(dh, none, none, y, h, w, N, 4*C, C) }},
 		{"MatmulBackward-logits", 1, func() { d.MatmulBackward(dx, none, none, logits, x, wv, N, C, V) }},
-		{"Attention", L, func() { d.Attention(y, att, qkv, past, past.Slice(C, P*S-C), valid, B, T, C, NH, P, S) }},
+		{"Attention", L, func() { d.Attention(y, att, qkv, past, past.Slice(C, P*S-C), valid, B, T, NH, NH, C/NH, P, S) }},
 		{"AttentionBackward", L, func() {
-			d.AttentionBackward(dqkv, dpast, dpast.Slice(C, P*S-C), datt, y, qkv, past, past.Slice(C, P*S-C), att, B, T, C, NH, P, S)
+			d.AttentionBackward(dqkv, dpast, dpast.Slice(C, P*S-C), datt, y, qkv, past, past.Slice(C, P*S-C), att, B, T, NH, NH, C/NH, P, S)
 		}},
 		{"GELU", L, func() { d.GELU(h, dh, N*4*C) }},
 		{"GELUBackward", L, func() { d.GELUBackward(dh, h, h, N*4*C) }},

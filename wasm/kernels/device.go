@@ -358,37 +358,105 @@ func (d *Device) TanhBackward(dinp, out, dout tensor.Tensor, n int) {
 	d.rows(fnTanhBackward, n, 16, n, ptr(dinp), ptr(out), ptr(dout))
 }
 
-// Attention is split by head.
-func (d *Device) Attention(out, att, qkv, pastK, pastV, valid tensor.Tensor, B, T, C, NH, P, S int) {
-	need("Attention", "out", out, B*T*C)
-	need("Attention", "att", att, B*NH*T*(P+T))
-	need("Attention", "qkv", qkv, B*T*3*C)
-	need("Attention", "pastK", pastK, strided(P, S, C))
-	need("Attention", "pastV", pastV, strided(P, S, C))
-	need("Attention", "valid", valid, B*T)
-	d.rows(fnAttention, NH, 1, 4*B*T*(P+T)*C, ptr(out), ptr(att), ptr(qkv), ptr(pastK), ptr(pastV), ptr(valid),
-		u(B), u(T), u(C), u(NH), u(P), u(S))
+func (d *Device) RMSNorm(out, rstd, inp, weight tensor.Tensor, N, C int, eps float32) {
+	need("RMSNorm", "out", out, N*C)
+	need("RMSNorm", "rstd", rstd, N)
+	need("RMSNorm", "inp", inp, N*C)
+	need("RMSNorm", "weight", weight, C)
+	d.rows(fnRMSNorm, N, 1, 6*N*C, ptr(out), ptr(rstd), ptr(inp), ptr(weight), u(C), f(eps))
 }
 
-func (d *Device) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att tensor.Tensor, B, T, C, NH, P, S int) {
+// RMSNormBackward is two exports: dinp by rows, dweight (a sum over rows)
+// by channel.
+func (d *Device) RMSNormBackward(dinp, dweight, dout, inp, weight, rstd tensor.Tensor, N, C int) {
+	need("RMSNormBackward", "dout", dout, N*C)
+	need("RMSNormBackward", "inp", inp, N*C)
+	need("RMSNormBackward", "rstd", rstd, N)
+	if present(dinp) {
+		need("RMSNormBackward", "dinp", dinp, N*C)
+		need("RMSNormBackward", "weight", weight, C)
+		d.rows(fnRMSNormBackwardDinp, N, 1, 8*N*C, ptr(dinp), ptr(dout), ptr(inp), ptr(weight), ptr(rstd), u(C))
+	}
+	if present(dweight) {
+		need("RMSNormBackward", "dweight", dweight, C)
+		d.rows(fnRMSNormBackwardDweight, C, 16, 3*N*C, ptr(dweight), ptr(dout), ptr(inp), ptr(rstd), u(N), u(C))
+	}
+}
+
+// rope runs RoPE (fn = fnRoPE) or its transpose on token rows.
+func (d *Device) rope(fn export, op string, qkv, cos, sin tensor.Tensor, B, T, NH, KVH, HS int) {
+	if HS%2 != 0 {
+		panic(fmt.Sprintf("kernels: %s: head size %d is odd; rotary embeddings pair dimensions i and i+HS/2", op, HS))
+	}
+	need(op, "qkv", qkv, B*T*(NH+2*KVH)*HS)
+	need(op, "cos", cos, T*HS/2)
+	need(op, "sin", sin, T*HS/2)
+	d.rows(fn, B*T, 1, 3*B*T*(NH+KVH)*HS, ptr(qkv), ptr(cos), ptr(sin), u(T), u(NH), u(KVH), u(HS))
+}
+
+func (d *Device) RoPE(qkv, cos, sin tensor.Tensor, B, T, NH, KVH, HS int) {
+	d.rope(fnRoPE, "RoPE", qkv, cos, sin, B, T, NH, KVH, HS)
+}
+
+func (d *Device) RoPEBackward(dqkv, cos, sin tensor.Tensor, B, T, NH, KVH, HS int) {
+	d.rope(fnRoPEBackward, "RoPEBackward", dqkv, cos, sin, B, T, NH, KVH, HS)
+}
+
+func (d *Device) SwiGLU(out, gateUp tensor.Tensor, N, I int) {
+	need("SwiGLU", "out", out, N*I)
+	need("SwiGLU", "gateUp", gateUp, N*2*I)
+	d.rows(fnSwiGLU, N, 1, elementwiseWork*N*I, ptr(out), ptr(gateUp), u(I))
+}
+
+func (d *Device) SwiGLUBackward(dgateUp, gateUp, dout tensor.Tensor, N, I int) {
+	need("SwiGLUBackward", "dgateUp", dgateUp, N*2*I)
+	need("SwiGLUBackward", "gateUp", gateUp, N*2*I)
+	need("SwiGLUBackward", "dout", dout, N*I)
+	d.rows(fnSwiGLUBackward, N, 1, 2*elementwiseWork*N*I, ptr(dgateUp), ptr(gateUp), ptr(dout), u(I))
+}
+
+// heads checks the head counts of an attention op.
+func heads(op string, NH, KVH int) {
+	if KVH < 1 || NH%KVH != 0 {
+		panic(fmt.Sprintf("kernels: %s: %d query heads cannot share %d key/value heads; KVH must divide NH", op, NH, KVH))
+	}
+}
+
+// Attention is split by query head.
+func (d *Device) Attention(out, att, qkv, pastK, pastV, valid tensor.Tensor, B, T, NH, KVH, HS, P, S int) {
+	heads("Attention", NH, KVH)
+	need("Attention", "out", out, B*T*NH*HS)
+	need("Attention", "att", att, B*NH*T*(P+T))
+	need("Attention", "qkv", qkv, B*T*(NH+2*KVH)*HS)
+	need("Attention", "pastK", pastK, strided(P, S, KVH*HS))
+	need("Attention", "pastV", pastV, strided(P, S, KVH*HS))
+	need("Attention", "valid", valid, B*T)
+	d.rows(fnAttention, NH, 1, 4*B*T*(P+T)*NH*HS, ptr(out), ptr(att), ptr(qkv), ptr(pastK), ptr(pastV), ptr(valid),
+		u(B), u(T), u(NH), u(KVH), u(HS), u(P), u(S))
+}
+
+// AttentionBackward is split by key/value head: the gradients of a
+// key/value head are sums over its query heads.
+func (d *Device) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att tensor.Tensor, B, T, NH, KVH, HS, P, S int) {
+	heads("AttentionBackward", NH, KVH)
 	if dpastK.Absent() != dpastV.Absent() {
 		panic("kernels: AttentionBackward: dpastK and dpastV must be both present or both absent")
 	}
 	if present(dqkv) {
-		need("AttentionBackward", "dqkv", dqkv, B*T*3*C)
+		need("AttentionBackward", "dqkv", dqkv, B*T*(NH+2*KVH)*HS)
 	}
 	if present(dpastK) {
-		need("AttentionBackward", "dpastK", dpastK, strided(P, S, C))
-		need("AttentionBackward", "dpastV", dpastV, strided(P, S, C))
+		need("AttentionBackward", "dpastK", dpastK, strided(P, S, KVH*HS))
+		need("AttentionBackward", "dpastV", dpastV, strided(P, S, KVH*HS))
 	}
 	need("AttentionBackward", "datt", datt, B*NH*T*(P+T))
-	need("AttentionBackward", "dout", dout, B*T*C)
-	need("AttentionBackward", "qkv", qkv, B*T*3*C)
-	need("AttentionBackward", "pastK", pastK, strided(P, S, C))
-	need("AttentionBackward", "pastV", pastV, strided(P, S, C))
+	need("AttentionBackward", "dout", dout, B*T*NH*HS)
+	need("AttentionBackward", "qkv", qkv, B*T*(NH+2*KVH)*HS)
+	need("AttentionBackward", "pastK", pastK, strided(P, S, KVH*HS))
+	need("AttentionBackward", "pastV", pastV, strided(P, S, KVH*HS))
 	need("AttentionBackward", "att", att, B*NH*T*(P+T))
-	d.rows(fnAttentionBackward, NH, 1, 8*B*T*(P+T)*C, ptr(dqkv), ptr(dpastK), ptr(dpastV), ptr(datt), ptr(dout),
-		ptr(qkv), ptr(pastK), ptr(pastV), ptr(att), u(B), u(T), u(C), u(NH), u(P), u(S))
+	d.rows(fnAttentionBackward, KVH, 1, 8*B*T*(P+T)*NH*HS, ptr(dqkv), ptr(dpastK), ptr(dpastV), ptr(datt), ptr(dout),
+		ptr(qkv), ptr(pastK), ptr(pastV), ptr(att), u(B), u(T), u(NH), u(KVH), u(HS), u(P), u(S))
 }
 
 func (d *Device) CrossEntropy(losses, logits, targets tensor.Tensor, N, V int) {

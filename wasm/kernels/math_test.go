@@ -102,3 +102,49 @@ func TestExp(t *testing.T) {
 		t.Errorf("exp: relative error %.3g at x=%g exceeds 4e-7", worst, at)
 	}
 }
+
+// TestSiLU measures the kernels' silu and silu' (through SwiGLU with up = 1
+// and SwiGLUBackward with dout = 1) against float64 on a dense grid. silu'
+// has a root near g = -1.28 where only its absolute error means anything.
+func TestSiLU(t *testing.T) {
+	const n = 200001
+	gu := make([]float32, 2*n) // one row: gates, then ups
+	for i := range n {
+		gu[i] = float32(-30 + 60*float64(i)/(n-1))
+		gu[n+i] = 1
+	}
+	d := newTestDevice(t, 1)
+	in, out, dgu := d.Alloc(2*n), d.Alloc(n), d.Alloc(2*n)
+	d.Upload(in, gu)
+	d.SwiGLU(out, in, 1, n)
+	silu := make([]float32, n)
+	d.Download(silu, out)
+	d.SwiGLUBackward(dgu, in, in.Slice(n, n), 1, n)
+	grads := make([]float32, 2*n)
+	d.Download(grads, dgu)
+	for _, c := range []struct {
+		name       string
+		got        []float32
+		ref        func(g float64) float64
+		floor, tol float64
+	}{
+		{"silu", silu, func(g float64) float64 { return g / (1 + math.Exp(-g)) }, 1e-30, 4e-7},
+		{"silu'", grads[:n], func(g float64) float64 {
+			s := 1 / (1 + math.Exp(-g))
+			return s * (1 + g*(1-s))
+		}, 1, 4e-7},
+		{"dup = silu", grads[n:], func(g float64) float64 { return g / (1 + math.Exp(-g)) }, 1e-30, 4e-7},
+	} {
+		var worst, at float64
+		for i, g := range gu[:n] {
+			want := c.ref(float64(g))
+			if e := math.Abs(float64(c.got[i])-want) / max(math.Abs(want), c.floor); e > worst {
+				worst, at = e, float64(g)
+			}
+		}
+		t.Logf("%s: max error (relative above %g) %.3g at g=%.6g", c.name, c.floor, worst, at)
+		if worst > c.tol {
+			t.Errorf("%s: relative error %.3g at g=%g exceeds %.3g", c.name, worst, at, c.tol)
+		}
+	}
+}

@@ -18,6 +18,9 @@ func Run(t *testing.T, newDevice func() tensor.Device) {
 		{"Encoder", encoder},
 		{"LayerNorm", layerNorm},
 		{"Matmul", matmul},
+		{"RMSNorm", rmsNorm},
+		{"RoPE", rope},
+		{"SwiGLU", swiGLU},
 		{"Attention", attention},
 		{"CrossEntropy", crossEntropy},
 		{"Release", release},
@@ -134,14 +137,21 @@ func matmul(e *env) {
 }
 
 func attention(e *env) {
-	shapes := []struct{ B, T, C, NH, P int }{{1, 1, 1, 1, 0}, {1, 1, 4, 2, 1}, {2, 5, 12, 3, 0}, {2, 7, 12, 3, 5}, {3, 13, 20, 4, 2}, {1, 67, 8, 2, 3}, {2, 9, 67, 1, 4}}
-	for _, s := range shapes {
-		L := 2 * 3 // a prefix row holds 3 layers of keys and values
-		S := L * s.C
-		qkv := e.normal(s.B*s.T*3*s.C, 1)
+// attention tries grouped-query heads (KVH in {1, 2, NH}), odd head sizes,
+// P in {0, 1, 5}, past rows strided inside a PEFT-style prefix row, padded
+// masks, and each gradient output left out in turn.
+	shapes := []struct{ B, T, NH, KVH, HS, P int }{
+		{1, 1, 1, 1, 1, 0}, {1, 1, 1, 1, 4, 1}, {2, 5, 3, 1, 5, 0}, {2, 7, 3, 3, 4, 5}, {3, 13, 4, 2, 5, 1},
+		{3, 13, 4, 1, 3, 5}, {2, 6, 4, 4, 5, 0}, {1, 67, 6, 2, 2, 5}, {2, 9, 6, 6, 7, 1}, {1, 17, 6, 1, 8, 5},
+		{2, 9, 1, 1, 67, 5}, {2, 5, 6, 3, 9, 1},
+	}
+	for i, s := range shapes {
+		W, KV := (s.NH+2*s.KVH)*s.HS, s.KVH*s.HS
+		S := 2 * 3 * KV // a prefix row holds 3 layers of keys and values
+		qkv := e.normal(s.B*s.T*W, 1)
 		past := e.normal(max(1, s.P)*S, 1)
 		// Keys and values of layer 1 inside a PEFT-style prefix row.
-		pk, pv := past.sub(2*s.C, past.n-2*s.C), past.sub(3*s.C, past.n-3*s.C)
+		pk, pv := past.sub(2*KV, past.n-2*KV), past.sub(3*KV, past.n-3*KV)
 		valid := make([]float32, s.B*s.T)
 		for i := range valid {
 			valid[i] = 1
@@ -151,18 +161,90 @@ func attention(e *env) {
 			valid[(s.B-1)*s.T] = 0
 		}
 		vb := e.alloc(valid)
-		out, att := e.normal(s.B*s.T*s.C, 1), e.normal(s.B*s.NH*s.T*(s.P+s.T), 1)
+		out, att := e.normal(s.B*s.T*s.NH*s.HS, 1), e.normal(s.B*s.NH*s.T*(s.P+s.T), 1)
 		dout, dqkv, datt := e.normal(out.n, 1), e.normal(qkv.n, 1), e.normal(att.n, 1)
 		dpast := e.normal(past.n, 1)
-		dk, dv := dpast.sub(2*s.C, past.n-2*s.C), dpast.sub(3*s.C, past.n-3*s.C)
+		dk, dv := dpast.sub(2*KV, past.n-2*KV), dpast.sub(3*KV, past.n-3*KV)
+		noQKV, noPast := i%3 == 1, i%3 == 2 // each gradient left out in turn
 		e.both(func(d tensor.Device, p func(buf) tensor.Tensor) {
-			d.Attention(p(out), p(att), p(qkv), p(pk), p(pv), p(vb), s.B, s.T, s.C, s.NH, s.P, S)
-			d.AttentionBackward(p(dqkv), p(dk), p(dv), p(datt), p(dout), p(qkv), p(pk), p(pv), p(att), s.B, s.T, s.C, s.NH, s.P, S)
+			gq, gk, gv := p(dqkv), p(dk), p(dv)
+			if noQKV {
+				gq = tensor.Tensor{}
+			}
+			if noPast {
+				gk, gv = tensor.Tensor{}, tensor.Tensor{}
+			}
+			d.Attention(p(out), p(att), p(qkv), p(pk), p(pv), p(vb), s.B, s.T, s.NH, s.KVH, s.HS, s.P, S)
+			d.AttentionBackward(gq, gk, gv, p(datt), p(dout), p(qkv), p(pk), p(pv), p(att), s.B, s.T, s.NH, s.KVH, s.HS, s.P, S)
 		})
 		e.check(caseName("Attention out %+v", s), out, 1e-5)
 		e.check(caseName("Attention att %+v", s), att, 1e-5)
-		e.check(caseName("AttentionBackward dqkv %+v", s), dqkv, 1e-4)
-		e.check(caseName("AttentionBackward dpast %+v", s), dpast, 1e-4)
+		e.check(caseName("AttentionBackward dqkv %+v (absent %v)", s, noQKV), dqkv, 1e-4)
+		e.check(caseName("AttentionBackward dpast %+v (absent %v)", s, noPast), dpast, 1e-4)
+	}
+}
+
+func rmsNorm(e *env) {
+	for i, s := range []struct{ N, C int }{{1, 1}, {1, 2}, {3, 5}, {7, 67}, {2, 1025}, {67, 13}, {5, 7}} {
+		inp, w := e.normal(s.N*s.C, 2), e.normal(s.C, 1)
+		out, rstd := e.normal(s.N*s.C, 1), e.normal(s.N, 1)
+		dout, dinp, dw := e.normal(s.N*s.C, 1), e.normal(s.N*s.C, 1), e.normal(s.C, 1)
+		noDweight := i%2 == 1
+		e.both(func(d tensor.Device, p func(buf) tensor.Tensor) {
+			gw := p(dw)
+			if noDweight {
+				gw = tensor.Tensor{}
+			}
+			d.RMSNorm(p(out), p(rstd), p(inp), p(w), s.N, s.C, 1e-5)
+			d.RMSNormBackward(p(dinp), gw, p(dout), p(inp), p(w), p(rstd), s.N, s.C)
+		})
+		e.check(caseName("RMSNorm out %+v", s), out, 1e-5)
+		e.check(caseName("RMSNorm rstd %+v", s), rstd, 1e-5)
+		e.check(caseName("RMSNormBackward dinp %+v", s), dinp, 1e-4)
+		e.check(caseName("RMSNormBackward dweight %+v (absent %v)", s, noDweight), dw, 1e-4)
+	}
+	// Only the weight gradient.
+	inp, w, rstd, dout := e.normal(3*9, 1), e.normal(9, 1), e.normal(3, 1), e.normal(3*9, 1)
+	dw := e.normal(9, 1)
+	e.both(func(d tensor.Device, p func(buf) tensor.Tensor) {
+		d.RMSNormBackward(tensor.Tensor{}, p(dw), p(dout), p(inp), p(w), p(rstd), 3, 9)
+	})
+	e.check("RMSNormBackward dweight only", dw, 1e-4)
+}
+
+func rope(e *env) {
+	shapes := []struct{ B, T, NH, KVH, HS int }{
+		{1, 1, 1, 1, 2}, {2, 3, 3, 1, 6}, {2, 5, 4, 2, 10}, {1, 7, 6, 6, 8}, {3, 4, 3, 3, 18}, {1, 67, 4, 1, 2}, {2, 3, 1, 1, 130},
+	}
+	for _, s := range shapes {
+		W, half := (s.NH+2*s.KVH)*s.HS, s.HS/2
+		qkv, dqkv := e.normal(s.B*s.T*W, 1), e.normal(s.B*s.T*W, 1)
+		// The tables of positions P.. are rows of a longer table.
+		const P = 3
+		cos, sin := e.normal((P+s.T)*half, 1), e.normal((P+s.T)*half, 1)
+		e.both(func(d tensor.Device, p func(buf) tensor.Tensor) {
+			c, sn := p(cos.sub(P*half, s.T*half)), p(sin.sub(P*half, s.T*half))
+			d.RoPE(p(qkv), c, sn, s.B, s.T, s.NH, s.KVH, s.HS)
+			d.RoPEBackward(p(dqkv), c, sn, s.B, s.T, s.NH, s.KVH, s.HS)
+		})
+		e.check(caseName("RoPE %+v", s), qkv, 1e-6)
+		e.check(caseName("RoPEBackward %+v", s), dqkv, 1e-6)
+	}
+}
+
+func swiGLU(e *env) {
+	for _, s := range []struct {
+		N, I int
+		std  float64
+	}{{1, 1, 3}, {1, 2, 3}, {3, 5, 3}, {7, 67, 3}, {2, 1025, 3}, {67, 13, 3}, {4, 33, 40}} {
+		gateUp := e.normal(s.N*2*s.I, s.std)
+		out, dout, dgu := e.normal(s.N*s.I, 1), e.normal(s.N*s.I, 1), e.normal(s.N*2*s.I, 1)
+		e.both(func(d tensor.Device, p func(buf) tensor.Tensor) {
+			d.SwiGLU(p(out), p(gateUp), s.N, s.I)
+			d.SwiGLUBackward(p(dgu), p(gateUp), p(dout), s.N, s.I)
+		})
+		e.check(caseName("SwiGLU %+v", s), out, 1e-5)
+		e.check(caseName("SwiGLUBackward %+v", s), dgu, 1e-5)
 	}
 }
 

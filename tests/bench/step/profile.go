@@ -133,13 +133,37 @@ func (p *Profile) TanhBackward(dinp, out, dout tensor.Tensor, n int) {
 	p.time(opKey{name: "TanhBackward"}, func() { p.Device.TanhBackward(dinp, out, dout, n) })
 }
 
-func (p *Profile) Attention(out, att, qkv, pastK, pastV, valid tensor.Tensor, B, T, C, NH, P, S int) {
-	p.time(opKey{name: "Attention"}, func() { p.Device.Attention(out, att, qkv, pastK, pastV, valid, B, T, C, NH, P, S) })
+func (p *Profile) RMSNorm(out, rstd, inp, weight tensor.Tensor, N, C int, eps float32) {
+	p.time(opKey{name: "RMSNorm"}, func() { p.Device.RMSNorm(out, rstd, inp, weight, N, C, eps) })
 }
 
-func (p *Profile) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att tensor.Tensor, B, T, C, NH, P, S int) {
+func (p *Profile) RMSNormBackward(dinp, dweight, dout, inp, weight, rstd tensor.Tensor, N, C int) {
+	p.time(opKey{name: "RMSNormBackward"}, func() { p.Device.RMSNormBackward(dinp, dweight, dout, inp, weight, rstd, N, C) })
+}
+
+func (p *Profile) RoPE(qkv, cos, sin tensor.Tensor, B, T, NH, KVH, HS int) {
+	p.time(opKey{name: "RoPE"}, func() { p.Device.RoPE(qkv, cos, sin, B, T, NH, KVH, HS) })
+}
+
+func (p *Profile) RoPEBackward(dqkv, cos, sin tensor.Tensor, B, T, NH, KVH, HS int) {
+	p.time(opKey{name: "RoPEBackward"}, func() { p.Device.RoPEBackward(dqkv, cos, sin, B, T, NH, KVH, HS) })
+}
+
+func (p *Profile) SwiGLU(out, gateUp tensor.Tensor, N, I int) {
+	p.time(opKey{name: "SwiGLU"}, func() { p.Device.SwiGLU(out, gateUp, N, I) })
+}
+
+func (p *Profile) SwiGLUBackward(dgateUp, gateUp, dout tensor.Tensor, N, I int) {
+	p.time(opKey{name: "SwiGLUBackward"}, func() { p.Device.SwiGLUBackward(dgateUp, gateUp, dout, N, I) })
+}
+
+func (p *Profile) Attention(out, att, qkv, pastK, pastV, valid tensor.Tensor, B, T, NH, KVH, HS, P, S int) {
+	p.time(opKey{name: "Attention"}, func() { p.Device.Attention(out, att, qkv, pastK, pastV, valid, B, T, NH, KVH, HS, P, S) })
+}
+
+func (p *Profile) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att tensor.Tensor, B, T, NH, KVH, HS, P, S int) {
 	p.time(opKey{name: "AttentionBackward"}, func() {
-		p.Device.AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att, B, T, C, NH, P, S)
+		p.Device.AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att, B, T, NH, KVH, HS, P, S)
 	})
 }
 

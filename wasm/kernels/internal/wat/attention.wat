@@ -1,28 +1,23 @@
   ;; ---- attention.wat: causal self-attention with past (prefix) rows ----
 
-  ;; $kvrow is the address of the key (kv=0) or value (kv=1) row of position
-  ;; j of the head at byte offset hoff in batch b: past row j (stride S) for
-  ;; j < P, else real token j-P of qkv. It is 0 when that base is 0, so it
-  ;; also addresses gradient rows that may be absent.
-  (func $kvrow (param $qkv i32) (param $past i32) (param $b i32) (param $T i32) (param $C i32) (param $P i32)
-        (param $S i32) (param $hoff i32) (param $j i32) (param $kv i32) (result i32)
+  ;; $kvrow is the address of the key or value row of position j of one kv
+  ;; head in batch b: past row j (Sb bytes apart, the head at byte poff) for
+  ;; j < P, else real token j-P of qkv (rows Wb bytes apart, the head at byte
+  ;; qoff). It is 0 when that base is 0, so it also addresses gradient rows
+  ;; that may be absent.
+  (func $kvrow (param $qkv i32) (param $past i32) (param $b i32) (param $T i32) (param $Wb i32) (param $P i32)
+        (param $Sb i32) (param $qoff i32) (param $poff i32) (param $j i32) (result i32)
     (if (result i32) (i32.lt_s (local.get $j) (local.get $P))
       (then
         (if (result i32) (local.get $past)
-          (then (i32.add (i32.add (local.get $past) (i32.shl (i32.mul (local.get $j) (local.get $S)) (i32.const 2)))
-                         (local.get $hoff)))
+          (then (i32.add (i32.add (local.get $past) (i32.mul (local.get $j) (local.get $Sb))) (local.get $poff)))
           (else (i32.const 0))))
       (else
         (if (result i32) (local.get $qkv)
           (then (i32.add (i32.add (local.get $qkv)
-                                  (i32.shl (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $T))
-                                                                                       (i32.sub (local.get $j) (local.get $P)))
-                                                                                (i32.const 3))
-                                                                         (i32.const 1))
-                                                                 (local.get $kv))
-                                                        (local.get $C))
-                                           (i32.const 2)))
-                         (local.get $hoff)))
+                                  (i32.mul (i32.sub (i32.add (i32.mul (local.get $b) (local.get $T)) (local.get $j)) (local.get $P))
+                                           (local.get $Wb)))
+                         (local.get $qoff)))
           (else (i32.const 0))))))
 
   ;; $exp_row sets row[j] = exp(row[j] - mx) for j < n and returns their sum.
@@ -69,14 +64,17 @@
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
         (br $scalar))))
 
-  ;; attention: heads [r0,r1) of every batch; see tensor.Device.Attention.
+  ;; attention: query heads [r0,r1) of every batch; see tensor.Device.Attention.
+  ;; Query head h reads key/value head g = h / (NH/KVH).
   (func (export "attention") (param $out i32) (param $att i32) (param $qkv i32) (param $pastk i32) (param $pastv i32)
-        (param $valid i32) (param $B i32) (param $T i32) (param $C i32) (param $NH i32) (param $P i32) (param $S i32)
-        (param $r0 i32) (param $r1 i32)
-    (local $HS i32) (local $L i32) (local $hoff i32) (local $scale f32) (local $b i32) (local $h i32) (local $t i32)
+        (param $valid i32) (param $B i32) (param $T i32) (param $NH i32) (param $KVH i32) (param $HS i32) (param $P i32)
+        (param $S i32) (param $r0 i32) (param $r1 i32)
+    (local $L i32) (local $Wb i32) (local $Sb i32) (local $g i32) (local $koff i32) (local $voff i32) (local $poff i32)
+    (local $scale f32) (local $b i32) (local $h i32) (local $t i32) (local $bt i32)
     (local $j i32) (local $q i32) (local $row i32) (local $o i32) (local $mx f32) (local $s f32) (local $p f32)
-    (local.set $HS (i32.div_u (local.get $C) (local.get $NH)))
     (local.set $L (i32.add (local.get $P) (local.get $T)))
+    (local.set $Wb (i32.shl (i32.mul (i32.add (local.get $NH) (i32.shl (local.get $KVH) (i32.const 1))) (local.get $HS)) (i32.const 2)))
+    (local.set $Sb (i32.shl (local.get $S) (i32.const 2)))
     (local.set $scale (f32.demote_f64 (f64.div (f64.const 1) (f64.sqrt (f64.convert_i32_u (local.get $HS))))))
     (local.set $b (i32.const 0))
     (block $bdone (loop $bloop
@@ -84,27 +82,25 @@
       (local.set $h (local.get $r0))
       (block $hdone (loop $hloop
         (br_if $hdone (i32.ge_s (local.get $h) (local.get $r1)))
-        (local.set $hoff (i32.shl (i32.mul (local.get $h) (local.get $HS)) (i32.const 2)))
+        (local.set $g (i32.div_u (local.get $h) (i32.div_u (local.get $NH) (local.get $KVH))))
+        (local.set $koff (i32.shl (i32.mul (i32.add (local.get $NH) (local.get $g)) (local.get $HS)) (i32.const 2)))
+        (local.set $voff (i32.add (local.get $koff) (i32.shl (i32.mul (local.get $KVH) (local.get $HS)) (i32.const 2))))
+        (local.set $poff (i32.shl (i32.mul (local.get $g) (local.get $HS)) (i32.const 2)))
         (local.set $t (i32.const 0))
         (block $tdone (loop $tloop
           (br_if $tdone (i32.ge_s (local.get $t) (local.get $T)))
-          (local.set $q (i32.add (i32.add (local.get $qkv)
-                                          (i32.shl (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $T)) (local.get $t))
-                                                                     (i32.const 3))
-                                                            (local.get $C))
-                                                   (i32.const 2)))
-                                 (local.get $hoff)))
+          (local.set $bt (i32.add (i32.mul (local.get $b) (local.get $T)) (local.get $t)))
+          (local.set $q (i32.add (i32.add (local.get $qkv) (i32.mul (local.get $bt) (local.get $Wb)))
+                                 (i32.shl (i32.mul (local.get $h) (local.get $HS)) (i32.const 2))))
           (local.set $row (i32.add (local.get $att)
                                    (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $NH)) (local.get $h))
                                                                        (local.get $T))
                                                               (local.get $t))
                                                      (local.get $L))
                                             (i32.const 2))))
-          (local.set $o (i32.add (i32.add (local.get $out)
-                                          (i32.shl (i32.mul (i32.add (i32.mul (local.get $b) (local.get $T)) (local.get $t))
-                                                            (local.get $C))
-                                                   (i32.const 2)))
-                                 (local.get $hoff)))
+          (local.set $o (i32.add (local.get $out)
+                                 (i32.shl (i32.mul (i32.add (i32.mul (local.get $bt) (local.get $NH)) (local.get $h)) (local.get $HS))
+                                          (i32.const 2))))
           ;; scores; positions not attended hold -Inf until the exponential
           (local.set $mx (f32.const -inf))
           (local.set $j (i32.const 0))
@@ -121,8 +117,8 @@
               (then
                 (local.set $s (f32.mul (call $dot (local.get $q)
                                                   (call $kvrow (local.get $qkv) (local.get $pastk) (local.get $b) (local.get $T)
-                                                               (local.get $C) (local.get $P) (local.get $S) (local.get $hoff)
-                                                               (local.get $j) (i32.const 0))
+                                                               (local.get $Wb) (local.get $P) (local.get $Sb) (local.get $koff)
+                                                               (local.get $poff) (local.get $j))
                                                   (local.get $HS))
                                        (local.get $scale)))
                 (f32.store (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
@@ -142,8 +138,8 @@
                 (local.set $p (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
                 (if (f32.ne (local.get $p) (f32.const 0))
                   (then (call $axpy (local.get $o) (local.get $p)
-                                    (call $kvrow (local.get $qkv) (local.get $pastv) (local.get $b) (local.get $T) (local.get $C)
-                                                 (local.get $P) (local.get $S) (local.get $hoff) (local.get $j) (i32.const 1))
+                                    (call $kvrow (local.get $qkv) (local.get $pastv) (local.get $b) (local.get $T) (local.get $Wb)
+                                                 (local.get $P) (local.get $Sb) (local.get $voff) (local.get $poff) (local.get $j))
                                     (local.get $HS))))
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
                 (br $oloop)))))
@@ -154,32 +150,40 @@
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bloop))))
 
-  ;; attention_backward: heads [r0,r1) of every batch; see
-  ;; tensor.Device.AttentionBackward. A position with att == 0 is skipped.
+  ;; attention_backward: key/value heads [r0,r1) (all their query heads) of
+  ;; every batch; see tensor.Device.AttentionBackward. A position with
+  ;; att == 0 is skipped.
   (func (export "attention_backward") (param $dqkv i32) (param $dpastk i32) (param $dpastv i32) (param $datt i32)
         (param $dout i32) (param $qkv i32) (param $pastk i32) (param $pastv i32) (param $att i32)
-        (param $B i32) (param $T i32) (param $C i32) (param $NH i32) (param $P i32) (param $S i32)
+        (param $B i32) (param $T i32) (param $NH i32) (param $KVH i32) (param $HS i32) (param $P i32) (param $S i32)
         (param $r0 i32) (param $r1 i32)
-    (local $HS i32) (local $L i32) (local $hoff i32) (local $scale f32) (local $b i32) (local $h i32) (local $t i32)
+    (local $L i32) (local $Wb i32) (local $Sb i32) (local $R i32) (local $gh i32) (local $koff i32) (local $voff i32)
+    (local $poff i32) (local $scale f32) (local $b i32) (local $h i32) (local $t i32) (local $hoff i32)
     (local $j i32) (local $q i32) (local $g i32) (local $row i32) (local $drow i32) (local $dq i32) (local $grad i32)
     (local $p f32) (local $s f32) (local $dot f32) (local $dpre f32) (local $bt i32)
-    (local.set $HS (i32.div_u (local.get $C) (local.get $NH)))
     (local.set $L (i32.add (local.get $P) (local.get $T)))
+    (local.set $Wb (i32.shl (i32.mul (i32.add (local.get $NH) (i32.shl (local.get $KVH) (i32.const 1))) (local.get $HS)) (i32.const 2)))
+    (local.set $Sb (i32.shl (local.get $S) (i32.const 2)))
+    (local.set $R (i32.div_u (local.get $NH) (local.get $KVH)))
     (local.set $scale (f32.demote_f64 (f64.div (f64.const 1) (f64.sqrt (f64.convert_i32_u (local.get $HS))))))
     (local.set $b (i32.const 0))
     (block $bdone (loop $bloop
       (br_if $bdone (i32.ge_s (local.get $b) (local.get $B)))
-      (local.set $h (local.get $r0))
+      (local.set $h (i32.mul (local.get $r0) (local.get $R)))
       (block $hdone (loop $hloop
-        (br_if $hdone (i32.ge_s (local.get $h) (local.get $r1)))
+        (br_if $hdone (i32.ge_s (local.get $h) (i32.mul (local.get $r1) (local.get $R))))
+        (local.set $gh (i32.div_u (local.get $h) (local.get $R)))
         (local.set $hoff (i32.shl (i32.mul (local.get $h) (local.get $HS)) (i32.const 2)))
+        (local.set $koff (i32.shl (i32.mul (i32.add (local.get $NH) (local.get $gh)) (local.get $HS)) (i32.const 2)))
+        (local.set $voff (i32.add (local.get $koff) (i32.shl (i32.mul (local.get $KVH) (local.get $HS)) (i32.const 2))))
+        (local.set $poff (i32.shl (i32.mul (local.get $gh) (local.get $HS)) (i32.const 2)))
         (local.set $t (i32.const 0))
         (block $tdone (loop $tloop
           (br_if $tdone (i32.ge_s (local.get $t) (local.get $T)))
           (local.set $bt (i32.add (i32.mul (local.get $b) (local.get $T)) (local.get $t)))
-          (local.set $q (i32.add (i32.add (local.get $qkv) (i32.shl (i32.mul (i32.mul (local.get $bt) (i32.const 3)) (local.get $C)) (i32.const 2)))
-                                 (local.get $hoff)))
-          (local.set $g (i32.add (i32.add (local.get $dout) (i32.shl (i32.mul (local.get $bt) (local.get $C)) (i32.const 2)))
+          (local.set $q (i32.add (i32.add (local.get $qkv) (i32.mul (local.get $bt) (local.get $Wb))) (local.get $hoff)))
+          (local.set $g (i32.add (i32.add (local.get $dout) (i32.shl (i32.mul (i32.mul (local.get $bt) (local.get $NH)) (local.get $HS))
+                                                                     (i32.const 2)))
                                  (local.get $hoff)))
           (local.set $row (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $NH)) (local.get $h))
                                                               (local.get $T))
@@ -198,13 +202,13 @@
               (then (f32.store (i32.add (local.get $drow) (i32.shl (local.get $j) (i32.const 2))) (f32.const 0)))
               (else
                 (local.set $s (call $dot (local.get $g)
-                                         (call $kvrow (local.get $qkv) (local.get $pastv) (local.get $b) (local.get $T) (local.get $C)
-                                                      (local.get $P) (local.get $S) (local.get $hoff) (local.get $j) (i32.const 1))
+                                         (call $kvrow (local.get $qkv) (local.get $pastv) (local.get $b) (local.get $T) (local.get $Wb)
+                                                      (local.get $P) (local.get $Sb) (local.get $voff) (local.get $poff) (local.get $j))
                                          (local.get $HS)))
                 (f32.store (i32.add (local.get $drow) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
                 (local.set $dot (f32.add (local.get $dot) (f32.mul (local.get $p) (local.get $s))))
-                (local.set $grad (call $kvrow (local.get $dqkv) (local.get $dpastv) (local.get $b) (local.get $T) (local.get $C)
-                                              (local.get $P) (local.get $S) (local.get $hoff) (local.get $j) (i32.const 1)))
+                (local.set $grad (call $kvrow (local.get $dqkv) (local.get $dpastv) (local.get $b) (local.get $T) (local.get $Wb)
+                                              (local.get $P) (local.get $Sb) (local.get $voff) (local.get $poff) (local.get $j)))
                 (if (local.get $grad)
                   (then (call $axpy (local.get $grad) (local.get $p) (local.get $g) (local.get $HS))))))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
@@ -212,9 +216,7 @@
           ;; through the softmax: dpre_j = att_j (datt_j - dot) scale
           (local.set $dq (i32.const 0))
           (if (local.get $dqkv)
-            (then (local.set $dq (i32.add (i32.add (local.get $dqkv)
-                                                   (i32.shl (i32.mul (i32.mul (local.get $bt) (i32.const 3)) (local.get $C)) (i32.const 2)))
-                                          (local.get $hoff)))))
+            (then (local.set $dq (i32.add (i32.add (local.get $dqkv) (i32.mul (local.get $bt) (local.get $Wb))) (local.get $hoff)))))
           (local.set $j (i32.const 0))
           (block $kdone (loop $kloop
             (br_if $kdone (i32.ge_s (local.get $j) (local.get $L)))
@@ -228,11 +230,11 @@
                 (f32.store (i32.add (local.get $drow) (i32.shl (local.get $j) (i32.const 2))) (local.get $dpre))
                 (if (local.get $dq)
                   (then (call $axpy (local.get $dq) (local.get $dpre)
-                                    (call $kvrow (local.get $qkv) (local.get $pastk) (local.get $b) (local.get $T) (local.get $C)
-                                                 (local.get $P) (local.get $S) (local.get $hoff) (local.get $j) (i32.const 0))
+                                    (call $kvrow (local.get $qkv) (local.get $pastk) (local.get $b) (local.get $T) (local.get $Wb)
+                                                 (local.get $P) (local.get $Sb) (local.get $koff) (local.get $poff) (local.get $j))
                                     (local.get $HS))))
-                (local.set $grad (call $kvrow (local.get $dqkv) (local.get $dpastk) (local.get $b) (local.get $T) (local.get $C)
-                                              (local.get $P) (local.get $S) (local.get $hoff) (local.get $j) (i32.const 0)))
+                (local.set $grad (call $kvrow (local.get $dqkv) (local.get $dpastk) (local.get $b) (local.get $T) (local.get $Wb)
+                                              (local.get $P) (local.get $Sb) (local.get $koff) (local.get $poff) (local.get $j)))
                 (if (local.get $grad)
                   (then (call $axpy (local.get $grad) (local.get $dpre) (local.get $q) (local.get $HS))))))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))

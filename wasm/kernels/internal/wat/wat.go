@@ -18,6 +18,8 @@ var (
 	attentionWat string
 	//go:embed loss.wat
 	lossWat string
+	//go:embed llama.wat
+	llamaWat string
 )
 
 // Module returns the text of the plain build, or of the relaxed build whose
@@ -39,6 +41,8 @@ func Module(relaxed bool) string {
 	b.WriteString(mathWat)
 	b.WriteString("\n")
 	b.WriteString(rowsWat)
+	b.WriteString("\n")
+	b.WriteString(llamaWat)
 	b.WriteString("\n")
 	b.WriteString(attentionWat)
 	b.WriteString("\n")
