@@ -4,6 +4,8 @@ package main
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 	"syscall/js"
 
 	"prefixtune/core/data"
@@ -21,18 +23,39 @@ type dataSet struct {
 
 // dataSource is how a data file was read; it is saved with checkpoints.
 type dataSource struct {
-	Name   string       `json:"name"`
-	Format data.Format  `json:"format"`
-	Opts   data.Options `json:"options"`
+	Name     string       `json:"name"`
+	Format   data.Format  `json:"format"`
+	Opts     data.Options `json:"options"`
+	Template string       `json:"template,omitempty"` // the prompt template, as LoadData has it
 }
 
-// parseData reads raw as src says.
+// parseData reads raw as src says and writes the prompts into its
+// template.
 func parseData(src dataSource, raw []byte) (*dataSet, error) {
+	tpl, err := data.ParseTemplate(src.Template)
+	if err != nil {
+		return nil, protocol.Errorf(protocol.CodeBadRequest, "the prompt %v", err)
+	}
 	exs, err := data.Parse(bytes.NewReader(raw), src.Format, src.Opts)
 	if err != nil {
 		return nil, fail(protocol.CodeBadData, err, "")
 	}
-	return &dataSet{src: src, raw: raw, exs: exs}, nil
+	return &dataSet{src: src, raw: raw, exs: tpl.Apply(exs)}, nil
+}
+
+// completions counts the distinct completions of exs and says whether
+// every one is a number.
+func completions(exs []data.Example) (distinct int, numeric bool) {
+	seen := map[string]bool{}
+	numeric = len(exs) > 0
+	for _, ex := range exs {
+		c := strings.TrimSpace(ex.Completion)
+		seen[c] = true
+		if _, err := strconv.ParseFloat(c, 64); err != nil {
+			numeric = false
+		}
+	}
+	return len(seen), numeric
 }
 
 func (e *engine) loadData(j *job, r protocol.LoadData) (protocol.Event, error) {
@@ -59,17 +82,24 @@ func (e *engine) loadData(j *job, r protocol.LoadData) (protocol.Event, error) {
 		return nil, fail(protocol.CodeBadData, err, "reading "+name)
 	}
 	src := dataSource{Name: name, Format: format, Opts: data.Options{Name: name,
-		PromptColumn: r.PromptColumn, CompletionColumn: r.CompletionColumn, TextColumn: r.TextColumn}}
+		PromptColumn: r.PromptColumn, CompletionColumn: r.CompletionColumn, TextColumn: r.TextColumn}, Template: r.Template}
 	ds, err := parseData(src, raw)
 	if err != nil {
 		return nil, err
 	}
-	if r.Validation {
+	switch {
+	case r.Validation && r.Test:
+		return nil, protocol.Errorf(protocol.CodeBadRequest, "a file is either the validation or the test data, not both")
+	case r.Validation:
 		e.val = ds
-	} else {
+	case r.Test:
+		e.test = ds
+	default:
 		e.train = ds
 	}
-	return protocol.DataLoaded{Name: name, Format: string(format), Examples: len(ds.exs), Bytes: int64(len(raw)), Validation: r.Validation}, nil
+	distinct, numeric := completions(ds.exs)
+	return protocol.DataLoaded{Name: name, Format: string(format), Examples: len(ds.exs), Bytes: int64(len(raw)), Validation: r.Validation,
+		Test: r.Test, Completions: distinct, Numeric: numeric}, nil
 }
 
 // dataFor returns the loaded training or validation file, or an error that

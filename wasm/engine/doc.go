@@ -17,12 +17,15 @@
 //   - device.go: the compute device, the SIMD128 kernels of the worker's
 //     kernel pool (wasm/pool.js); the one place that picks it;
 //   - js.go: promises, bytes, Blob reading;
-//   - model.go, hub.go: loading a model from posted files or a hub through
-//     the Cache API;
-//   - data.go: training and validation data;
+//   - model.go, hub.go, name.go: loading a model from posted files or a hub
+//     through the Cache API, and its name;
+//   - data.go: training, validation and test data, prompt templates;
 //   - train.go: runs, the training loop, progress, estimates;
+//   - progress.go: the device that counts matrix products, so that a long
+//     step reports progress from inside; the run's kernel threads;
 //   - store.go: checkpoints in the origin-private file system;
-//   - infer.go: evaluation, generation, adapters.
+//   - infer.go: evaluation (core/evaluate, as `prefixtune eval
+//     --baselines`), generation, adapters.
 //
 // Memory: the device's arena only grows, so allocations that do not
 // outlive a request are made in an arena.Scope (package arena) and

@@ -30,10 +30,12 @@ type engine struct {
 	running *job
 
 	dev      *arena.Pool
+	ticker   *ticking // the device under dev, which counts its calls
 	closeDev func() error
 	model    *loadedModel
 	train    *dataSet // the loaded training file
 	val      *dataSet // the loaded validation file, if any
+	test     *dataSet // the loaded test file, if any
 	adapter  *importedAdapter
 	run      *session       // the current run, paused or finished
 	prefix   *prefix.Prefix // the current prefix: the run's or the imported adapter's
@@ -73,7 +75,8 @@ func (e *engine) reopenDevice() error {
 	if err != nil {
 		return err
 	}
-	e.dev, e.closeDev = arena.New(d), closeDev
+	e.ticker = &ticking{Device: d}
+	e.dev, e.closeDev = arena.New(e.ticker), closeDev
 	return nil
 }
 
@@ -211,7 +214,11 @@ func asError(err error) protocol.Error {
 func (e *engine) handle(j *job) (protocol.Event, error) {
 	switch r := j.req.(type) {
 	case protocol.LoadModel:
-		return e.loadModel(j, r)
+		ev, err := e.loadModel(j, r)
+		if info, ok := ev.(protocol.ModelLoaded); ok && err == nil {
+			return e.nameModel(j, r, info), nil
+		}
+		return ev, err
 	case protocol.LoadData:
 		return e.loadData(j, r)
 	case protocol.DescribeData:

@@ -3,16 +3,17 @@
 package main
 
 import (
-	"math"
+	"fmt"
 	"time"
 	"unicode/utf8"
 
 	"prefixtune/core/adapter"
 	"prefixtune/core/data"
+	"prefixtune/core/evaluate"
+	"prefixtune/core/metrics"
 	"prefixtune/core/model"
 	"prefixtune/core/prefix"
 	"prefixtune/core/protocol"
-	"prefixtune/core/train"
 	"prefixtune/core/tune"
 )
 
@@ -24,43 +25,77 @@ func (e *engine) needPrefix() (*prefix.Prefix, error) {
 	return e.prefix, nil
 }
 
-// evalBatch is the default batch size of Evaluate, as `prefixtune eval`.
-const evalBatch = 8
+// Defaults of Evaluate, as `prefixtune eval`'s.
+const (
+	evalMaxNew    = 64
+	evalSamples   = 5
+	evalResamples = 1000
+	evalSeed      = 1
+)
 
-func (e *engine) evaluate(j *job, r protocol.Evaluate) (protocol.Event, error) {
-	if err := e.needModel(); err != nil {
-		return nil, err
-	}
-	var exs []data.Example
-	switch r.Data {
+// evalData returns the examples Evaluate scores: the training file, or
+// the validation or test file, or the share of the training file the run
+// held out as such.
+func (e *engine) evalData(which string) ([]data.Example, error) {
+	var held func(val, test []data.Example) []data.Example
+	var file *dataSet
+	what := ""
+	switch which {
 	case "", protocol.TrainData:
 		ds, err := e.dataFor(false)
 		if err != nil {
 			return nil, err
 		}
-		exs = ds.exs
+		return ds.exs, nil
 	case protocol.ValidationData:
-		switch {
-		case e.val != nil:
-			exs = e.val.exs
-		case e.run != nil && e.run.opts.ValFraction > 0:
-			_, held, err := data.Split(e.run.train.exs, e.run.opts.ValFraction, e.run.opts.Seed)
-			if err != nil {
-				return nil, fail(protocol.CodeBadData, err, "")
-			}
-			exs = held
-		default:
-			return nil, protocol.Errorf(protocol.CodeBadRequest, "there is no validation data: load a validation file, or train with a validation share")
-		}
+		file, what = e.val, "validation"
+		held = func(val, _ []data.Example) []data.Example { return val }
+	case protocol.TestData:
+		file, what = e.test, "test"
+		held = func(_, test []data.Example) []data.Example { return test }
 	default:
-		return nil, protocol.Errorf(protocol.CodeBadRequest, "unknown data %q to evaluate: use train or validation", r.Data)
+		return nil, protocol.Errorf(protocol.CodeBadRequest, "unknown data %q to evaluate: use train, validation or test", which)
 	}
-	B := r.BatchSize
-	if B == 0 {
-		B = evalBatch
+	if file != nil {
+		return file.exs, nil
 	}
-	if B < 1 {
-		return nil, protocol.Errorf(protocol.CodeBadRequest, "the batch size is %d; it must be at least 1", B)
+	if e.run != nil {
+		_, val, test, err := heldOut(e.run.train.exs, e.run.opts)
+		if err != nil {
+			return nil, err
+		}
+		if exs := held(val, test); len(exs) > 0 {
+			return exs, nil
+		}
+	}
+	return nil, protocol.Errorf(protocol.CodeBadRequest, "there is no %s data: load a %s file, or train with a %s share held out", what, what, what)
+}
+
+// trainingSplit is what the current run trains on (the whole training
+// file when there is no run): the few-shot examples come from it.
+func (e *engine) trainingSplit() ([]data.Example, error) {
+	if e.run != nil {
+		train, _, _, err := heldOut(e.run.train.exs, e.run.opts)
+		return train, err
+	}
+	ds, err := e.dataFor(false)
+	if err != nil {
+		return nil, err
+	}
+	return ds.exs, nil
+}
+
+func (e *engine) evaluate(j *job, r protocol.Evaluate) (protocol.Event, error) {
+	if err := e.needModel(); err != nil {
+		return nil, err
+	}
+	exs, err := e.evalData(r.Data)
+	if err != nil {
+		return nil, err
+	}
+	if r.BatchSize < 0 || r.Shots < 0 || r.MaxNew < 0 || r.Samples < 0 || r.Bootstrap < 0 || r.Bootstrap == 1 {
+		return nil, protocol.Errorf(protocol.CodeBadRequest, "the batch size (%d), shots (%d), new tokens (%d) and samples (%d) must not be negative, and the bootstrap (%d) needs at least 2 resamples",
+			r.BatchSize, r.Shots, r.MaxNew, r.Samples, r.Bootstrap)
 	}
 	var base, prefixed bool
 	switch r.Which {
@@ -73,57 +108,115 @@ func (e *engine) evaluate(j *job, r protocol.Evaluate) (protocol.Event, error) {
 	default:
 		return nil, protocol.Errorf(protocol.CodeBadRequest, "unknown model %q to evaluate: use both, base or prefixed", r.Which)
 	}
-	var out protocol.Evaluated
-	var err error
+	m, tok := e.model.m, e.model.tok
+	seed := r.Seed
+	if seed == 0 {
+		seed = evalSeed
+	}
+	type run struct {
+		name, kind string
+		pre        model.Prefix
+		shots      []data.Example
+	}
+	var runs []run
+	out := protocol.Evaluated{ModelParams: e.model.info.Params}
+	if base {
+		runs = append(runs, run{name: "base, zero-shot", kind: protocol.ReportZeroShot})
+		if r.Shots > 0 {
+			train, err := e.trainingSplit()
+			if err != nil {
+				return nil, err
+			}
+			shots, err := evaluate.FewShot(train, r.Shots, seed)
+			if err != nil {
+				return nil, protocol.Errorf(protocol.CodeBadRequest, "the few-shot baseline: %v", err)
+			}
+			runs = append(runs, run{name: fmt.Sprintf("base, %d-shot", r.Shots), kind: protocol.ReportFewShot, shots: shots})
+		}
+	}
+	P := 0
 	if prefixed {
 		p, err := e.needPrefix()
 		if err != nil {
 			return nil, err
 		}
-		if out.Prefixed, err = e.score(j, p, exs, B, r.SeqLen); err != nil {
-			return nil, err
-		}
+		p.Forward(m.Dev) // an MLP prefix's rows follow its latest parameters
+		P = p.P
+		runs = append(runs, run{name: "prefix", kind: protocol.ReportPrefix, pre: p.Out})
+		out.PrefixParams, out.TrainedParams = p.P*p.Width, p.Params.Len
 	}
-	if base {
-		if out.Base, err = e.score(j, nil, exs, B, r.SeqLen); err != nil {
-			return nil, err
+	T, err := tune.SeqLen(m.Config, r.SeqLen, P)
+	if err != nil {
+		return nil, fail(protocol.CodeBadRequest, err, "")
+	}
+	o := evaluate.Options{BatchSize: r.BatchSize, SeqLen: T, Generate: r.Generate, MaxNew: r.MaxNew, Numeric: r.Numeric,
+		Samples: r.Samples, Bootstrap: metrics.BootstrapConfig{Resamples: r.Bootstrap, Level: 0.95, Seed: seed}}
+	if o.MaxNew == 0 {
+		o.MaxNew = evalMaxNew
+	}
+	if o.Samples == 0 {
+		o.Samples = evalSamples
+	}
+	if o.Bootstrap.Resamples == 0 {
+		o.Bootstrap.Resamples = evalResamples
+	}
+	if r.Classify {
+		o.Labels = evaluate.Labels(exs)
+		out.Labels = o.Labels
+	}
+	prompts := map[string]bool{}
+	for _, ex := range exs {
+		prompts[ex.Prompt] = true
+	}
+	per := evaluate.Work(len(exs), len(prompts), o)
+	last := time.Time{}
+	for i, rn := range runs {
+		o.Shots = rn.shots
+		o.Progress = func(done, _ int) error {
+			if time.Since(last) >= progressEvery {
+				last = time.Now()
+				post(j.id, protocol.Progress{Phase: protocol.PhaseEvaluate, Task: rn.name, Step: i*per + done, Steps: len(runs) * per})
+				yield()
+			}
+			if j.isCancelled() {
+				return errCancelled
+			}
+			return nil
+		}
+		rep, err := evaluate.Run(rn.name, m, rn.pre, tok, exs, o)
+		if err != nil {
+			return nil, fail(protocol.CodeBadData, err, rn.name)
+		}
+		pr := report(rep, rn.kind)
+		out.Reports = append(out.Reports, pr)
+		score := &protocol.Score{Loss: pr.Loss.Point, Perplexity: pr.Perplexity, Examples: pr.Examples, Tokens: pr.Tokens}
+		switch rn.kind {
+		case protocol.ReportZeroShot:
+			out.Base = score
+		case protocol.ReportPrefix:
+			out.Prefixed = score
 		}
 	}
 	return out, nil
 }
 
-// score is `prefixtune eval` of exs with prefix p (nil: the base model).
-func (e *engine) score(j *job, p *prefix.Prefix, exs []data.Example, B, seqLen int) (*protocol.Score, error) {
-	m, tok := e.model.m, e.model.tok
-	scope := e.dev.Begin()
-	defer scope.Release()
-	if p == nil {
-		p = prefix.New(m, 0, 0)
-	}
-	T, err := tune.SeqLen(m.Config, seqLen, p.P)
-	if err != nil {
-		return nil, fail(protocol.CodeBadRequest, err, "")
-	}
-	seqs := tune.Sequences(exs, tok, T)
-	tr := train.New(m, p, train.Options{}, model.Shape{B: B, T: tune.Longest(seqs)})
-	batches, done, last := (len(seqs)+B-1)/B, 0, time.Time{}
-	loss := func(b model.Batch) (float64, int, error) {
-		if j.isCancelled() {
-			return 0, 0, errCancelled
+// report is an evaluation report for the page.
+func report(r evaluate.Report, kind string) protocol.Report {
+	iv := func(i *metrics.Interval) *protocol.Interval {
+		if i == nil {
+			return nil
 		}
-		sum, n, err := tr.Loss(b)
-		if done++; time.Since(last) >= progressEvery {
-			last = time.Now()
-			post(j.id, protocol.Progress{Phase: protocol.PhaseEvaluate, Step: done, Steps: batches})
-			yield()
-		}
-		return sum, n, err
+		return &protocol.Interval{Point: i.Point, Lo: i.Lo, Hi: i.Hi, Level: i.Level, Resamples: i.Resamples}
 	}
-	mean, n, err := tune.MeanLoss(loss, seqs, B, int32(tok.EOS()))
-	if err != nil {
-		return nil, fail(protocol.CodeBadData, err, "")
+	out := protocol.Report{Name: r.Name, Kind: kind, Examples: r.Examples, Prompts: r.Prompts, Tokens: r.Tokens, Loss: *iv(&r.Loss),
+		Perplexity: r.Perplexity, BLEU: iv(r.BLEU), RougeL: iv(r.RougeL), ExactMatch: iv(r.ExactMatch), Accuracy: iv(r.Accuracy), MacroF1: iv(r.MacroF1)}
+	if g := r.Regression; g != nil {
+		out.Regression = &protocol.Regression{RMSE: g.RMSE, MAE: g.MAE, Parsed: g.N, Unparsed: g.Unparsed}
 	}
-	return &protocol.Score{Loss: mean, Perplexity: math.Exp(mean), Examples: len(seqs), Tokens: n}, nil
+	for _, s := range r.Samples {
+		out.Samples = append(out.Samples, protocol.Sample{Prompt: s.Prompt, References: s.References, Output: s.Output})
+	}
+	return out
 }
 
 // defaultMaxTokens is Generate's default, as `prefixtune generate`.

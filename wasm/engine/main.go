@@ -5,6 +5,7 @@ package main
 import (
 	"sync"
 	"syscall/js"
+	"time"
 
 	"prefixtune/core/protocol"
 )
@@ -21,10 +22,14 @@ func main() {
 		return
 	}
 	// Test hooks, from engine.js's start options (engine-worker.js sets
-	// them): plantNaN, the step before which a NaN goes into the prefix.
+	// them): plantNaN, the step before which a NaN goes into the prefix;
+	// progressMs, the least time between two Progress events of a run.
 	if t := global.Get("prefixtuneTest"); t.Type() == js.TypeObject {
 		if n := t.Get("plantNaN"); n.Type() == js.TypeNumber {
 			e.plantNaN = n.Int()
+		}
+		if n := t.Get("progressMs"); n.Type() == js.TypeNumber {
+			progressEveryTrain = time.Duration(n.Float() * float64(time.Millisecond))
 		}
 	}
 	in := newQueue[message]()
@@ -35,7 +40,7 @@ func main() {
 		return nil
 	}))
 	go e.work()
-	post(0, protocol.Ready{Caps: caps, Device: e.deviceName})
+	post(0, protocol.Ready{Caps: caps, Device: e.deviceName, PoolThreads: poolThreads()})
 	for {
 		e.dispatch(in.get())
 	}

@@ -41,10 +41,29 @@ func tuneOptions(o protocol.TrainOptions) (tune.Options, error) {
 	if err := to.Validate(); err != nil {
 		return tune.Options{}, fail(protocol.CodeBadRequest, err, "")
 	}
-	if !(o.ValFraction >= 0 && o.ValFraction < 1) || o.SaveEvery < 0 {
-		return tune.Options{}, protocol.Errorf(protocol.CodeBadRequest, "the validation share (%g) must be in [0, 1) and the save interval (%d) not negative", o.ValFraction, o.SaveEvery)
+	if !(o.ValFraction >= 0 && o.ValFraction < 1) || !(o.TestFraction >= 0 && o.TestFraction < 1) || o.SaveEvery < 0 || o.Threads < 0 {
+		return tune.Options{}, protocol.Errorf(protocol.CodeBadRequest, "the validation share (%g) and the test share (%g) must be in [0, 1), the save interval (%d) and the threads (%d) not negative",
+			o.ValFraction, o.TestFraction, o.SaveEvery, o.Threads)
 	}
 	return to, nil
+}
+
+// heldOut splits the examples of the training file as a run with options
+// o does: the test share first, then the validation share of the rest,
+// both drawn by the seed.
+func heldOut(exs []data.Example, o protocol.TrainOptions) (train, val, test []data.Example, err error) {
+	train = exs
+	if o.TestFraction > 0 {
+		if train, test, err = data.Split(train, o.TestFraction, o.Seed); err != nil {
+			return nil, nil, nil, fail(protocol.CodeBadData, err, "holding out the test share")
+		}
+	}
+	if o.ValFraction > 0 {
+		if train, val, err = data.Split(train, o.ValFraction, o.Seed); err != nil {
+			return nil, nil, nil, fail(protocol.CodeBadData, err, "holding out the validation share")
+		}
+	}
+	return train, val, test, nil
 }
 
 // sequences checks options o against the model and tokenises a run's
@@ -59,15 +78,17 @@ func (e *engine) sequences(o protocol.TrainOptions, trainSet, val *dataSet) (to 
 	if err != nil {
 		return to, nil, nil, fail(protocol.CodeBadRequest, err, "")
 	}
-	exs, valExs := trainSet.exs, []data.Example(nil)
 	switch {
 	case o.ValFraction > 0 && val != nil:
 		return to, nil, nil, protocol.Errorf(protocol.CodeBadRequest, "a validation file is loaded and a validation share is set: use one of them")
-	case o.ValFraction > 0:
-		if exs, valExs, err = data.Split(exs, o.ValFraction, o.Seed); err != nil {
-			return to, nil, nil, fail(protocol.CodeBadData, err, "")
-		}
-	case val != nil:
+	case o.TestFraction > 0 && e.test != nil:
+		return to, nil, nil, protocol.Errorf(protocol.CodeBadRequest, "a test file is loaded and a test share is set: use one of them")
+	}
+	exs, valExs, _, err := heldOut(trainSet.exs, o)
+	if err != nil {
+		return to, nil, nil, err
+	}
+	if val != nil {
 		valExs = val.exs
 	}
 	return to, tune.Sequences(exs, tok, T), tune.Sequences(valExs, tok, T), nil
@@ -182,29 +203,47 @@ func (e *engine) resume(j *job) (protocol.Event, error) {
 }
 
 // trainLoop takes the current run's steps until it ends, is paused or is
-// cancelled, yielding to the event loop after every step.
+// cancelled, yielding to the event loop after every step. Progress goes
+// out after the first step, after any step when progressEveryTrain has
+// passed, and from inside a step (between its matrix products) when a
+// step takes longer.
 func (e *engine) trainLoop(j *job) (protocol.Event, error) {
 	s := e.run
 	e.prefix = s.run.Trainer.Prefix
+	threads := setThreads(s.opts.Threads)
 	start, first := time.Now(), s.run.Trainer.Step()
 	var pending []protocol.StepLog
+	var latest protocol.StepLog
 	var valLoss *float64
-	seen, last := 0, time.Time{}
-	flush := func() {
-		if len(pending) == 0 {
-			return
-		}
-		l := pending[len(pending)-1]
-		secs := time.Since(start).Seconds()
-		p := protocol.Progress{Phase: protocol.PhaseTrain, Step: l.Step, Steps: s.run.Steps, Loss: l.Loss, ValLoss: valLoss,
-			LR: l.LR, Log: pending}
-		if secs > 0 {
+	seen, last, perStep := 0, time.Time{}, 0
+	report := func(within float64) {
+		p := protocol.Progress{Phase: protocol.PhaseTrain, Step: s.run.Trainer.Step(), Steps: s.run.Steps, Within: within, Threads: threads,
+			Loss: latest.Loss, ValLoss: valLoss, LR: latest.LR, Log: pending}
+		if secs := time.Since(start).Seconds(); secs > 0 && p.Step > first {
+			done := float64(p.Step-first) + within
 			p.TokensPerSecond = float64(seen) / secs
-			p.ETASeconds = secs / float64(l.Step-first) * float64(s.run.Steps-l.Step)
+			p.ETASeconds = secs / done * (float64(s.run.Steps-p.Step) - within)
 		}
 		post(j.id, p)
 		pending, last = nil, time.Now()
 	}
+	flush := func() {
+		if len(pending) > 0 {
+			report(0)
+		}
+	}
+	e.ticker.calls = 0
+	e.ticker.on = func() {
+		if time.Since(last) < progressEveryTrain {
+			return
+		}
+		within := 0.0
+		if perStep > 0 {
+			within = min(0.99, float64(e.ticker.calls)/float64(perStep))
+		}
+		report(within)
+	}
+	defer func() { e.ticker.on = nil }()
 	for !s.run.Done() {
 		if j.isCancelled() {
 			flush()
@@ -231,14 +270,15 @@ func (e *engine) trainLoop(j *job) (protocol.Event, error) {
 			}
 			return nil, fail(protocol.CodeBadData, err, "")
 		}
+		perStep, e.ticker.calls = e.ticker.calls, 0
 		l := stepLog(st)
 		s.history = append(s.history, l)
-		pending = append(pending, l)
+		pending, latest = append(pending, l), l
 		seen += st.Real
 		if st.ValLoss != nil {
 			valLoss = st.ValLoss
 		}
-		if st.Step == first+1 || time.Since(last) >= progressEvery {
+		if st.Step == first+1 || time.Since(last) >= progressEveryTrain {
 			flush()
 		}
 		if every := s.opts.SaveEvery; every > 0 && st.Step%every == 0 && !s.run.Done() {
