@@ -1,6 +1,9 @@
 package tensor
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // CPU is the reference device: its ops are the plain loops in the ref*.go
 // files, run on one goroutine over a Go slice arena.
@@ -25,7 +28,7 @@ func (d *CPU) Alloc(n int) Tensor {
 	}
 	d.arena = d.arena[:need]
 	clear(d.arena[off:need])
-	return Tensor{off, n}
+	return Tensor{Off: off, Len: n}
 }
 
 func (d *CPU) Mark() int { return len(d.arena) }
@@ -37,8 +40,14 @@ func (d *CPU) Release(mark int) {
 	d.arena = d.arena[:mark]
 }
 
-// F returns the slots of t; the slice aliases the arena until the next Alloc.
-func (d *CPU) F(t Tensor) []float32 { return d.arena[t.Off : t.Off+t.Len : t.Off+t.Len] }
+// F returns the slots of the float32 tensor t; the slice aliases the arena
+// until the next Alloc.
+func (d *CPU) F(t Tensor) []float32 {
+	if t.DType != F32 {
+		panic(fmt.Sprintf("tensor: a %v tensor where a float32 one is needed (only Matmul and MatmulBackward's weight and Encoder's wte may be 16-bit)", t.DType))
+	}
+	return d.arena[t.Off : t.Off+t.Len : t.Off+t.Len]
+}
 
 // I returns the slots of t read as int32.
 func (d *CPU) I(t Tensor) []int32 {
@@ -105,7 +114,11 @@ func (d *CPU) SumSquares(out, x Tensor, n int) {
 }
 
 func (d *CPU) Encoder(out, tokens, wte, wpe Tensor, B, T, C, P int) {
-	encoderRef(d.F(out), d.I(tokens), d.F(wte), d.F(wpe), B, T, C, P)
+	if wte.DType != F32 {
+		encoderRef16(d.F(out), d.I(tokens), d.h16(wte), d.opt(wpe), B, T, C, P)
+		return
+	}
+	encoderRef(d.F(out), d.I(tokens), d.F(wte), d.opt(wpe), B, T, C, P)
 }
 func (d *CPU) EncoderBackward(dwte, dwpe, dout, tokens Tensor, B, T, C, P int) {
 	encoderBackwardRef(d.opt(dwte), d.opt(dwpe), d.F(dout), d.I(tokens), B, T, C, P)
@@ -117,9 +130,21 @@ func (d *CPU) LayerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, r
 	layerNormBackwardRef(d.opt(dinp), d.opt(dweight), d.opt(dbias), d.F(dout), d.F(inp), d.F(weight), d.F(mean), d.F(rstd), N, C)
 }
 func (d *CPU) Matmul(out, inp, weight, bias Tensor, N, C, OC int) {
+	if weight.DType != F32 {
+		matmulRef16(d.F(out), d.F(inp), d.h16(weight), d.opt(bias), N, C, OC)
+		return
+	}
 	matmulRef(d.F(out), d.F(inp), d.F(weight), d.opt(bias), N, C, OC)
 }
 func (d *CPU) MatmulBackward(dinp, dweight, dbias, dout, inp, weight Tensor, N, C, OC int) {
+	if weight.DType != F32 {
+		frozen16(dweight, weight)
+		if !dinp.Absent() {
+			matmulBackwardDinpRef16(d.F(dinp), d.F(dout), d.h16(weight), N, C, OC)
+		}
+		matmulBackwardRef(nil, nil, d.opt(dbias), d.F(dout), nil, nil, N, C, OC)
+		return
+	}
 	matmulBackwardRef(d.opt(dinp), d.opt(dweight), d.opt(dbias), d.F(dout), d.F(inp), d.F(weight), N, C, OC)
 }
 func (d *CPU) GELU(out, inp Tensor, n int) { geluRef(d.F(out), d.F(inp), n) }

@@ -1,17 +1,38 @@
 package tensor
 
-// Tensor is a handle to Len float32 slots starting at Off in a device arena.
-// The zero Tensor means "absent".
+import "fmt"
+
+// Tensor is a handle to Len elements starting at slot Off in a device
+// arena. A float32 tensor (DType F32, the zero value) has one element per
+// slot; a 16-bit tensor (F16, BF16) packs two elements per slot,
+// little-endian (element 2k in the low half of slot k), in Slots() =
+// (Len+1)/2 slots. The zero Tensor means "absent".
 type Tensor struct {
 	Off, Len int
+	DType    DType
 }
 
-// Slice returns the sub-tensor of n slots starting at off within t.
+// Slice returns the sub-tensor of n elements starting at element off within
+// t. A 16-bit tensor can only be sliced at an even off (a slot boundary).
 func (t Tensor) Slice(off, n int) Tensor {
 	if off < 0 || n < 0 || off+n > t.Len {
 		panic("tensor: slice out of range")
 	}
-	return Tensor{t.Off + off, n}
+	if t.DType != F32 {
+		if off%2 != 0 {
+			panic(fmt.Sprintf("tensor: slice of a %v tensor at odd element %d (16-bit tensors are sliced at even elements)", t.DType, off))
+		}
+		return Tensor{t.Off + off/2, n, t.DType}
+	}
+	return Tensor{t.Off + off, n, F32}
+}
+
+// Slots is the number of arena slots t occupies.
+func (t Tensor) Slots() int {
+	if t.DType != F32 {
+		return (t.Len + 1) / 2
+	}
+	return t.Len
 }
 
 // Absent reports whether t is the zero Tensor.
@@ -36,6 +57,15 @@ type Device interface {
 	Release(mark int)
 	// Upload copies src into dst; len(src) == dst.Len.
 	Upload(dst Tensor, src []float32)
+	// Alloc16 reserves n 16-bit elements of type dt (F16 or BF16), zeroed,
+	// in (n+1)/2 slots aligned as Alloc's. Only weights are 16-bit: they
+	// are read by Matmul, MatmulBackward (dinp) and Encoder (wte), which
+	// widen each element to float32 exactly; every other op takes float32
+	// tensors only and panics on a 16-bit one.
+	Alloc16(n int, dt DType) Tensor
+	// Upload16 copies the raw bit patterns src into the 16-bit tensor dst;
+	// len(src) == dst.Len.
+	Upload16(dst Tensor, src []uint16)
 	// UploadInt32 stores src as int32 bit patterns in dst.
 	UploadInt32(dst Tensor, src []int32)
 	// Download copies src into dst; len(dst) == src.Len.
@@ -53,7 +83,8 @@ type Device interface {
 	SumSquares(out, x Tensor, n int)
 
 	// Encoder: out[b,t,:] = wte[tokens[b,t],:] + wpe[P+t,:].
-	// out [B,T,C], tokens int32 [B,T], wte [V,C], wpe [maxT,C].
+	// out [B,T,C], tokens int32 [B,T], wte [V,C] (float32 or 16-bit),
+	// wpe [maxT,C] or absent (no position embedding: out = wte rows).
 	Encoder(out, tokens, wte, wpe Tensor, B, T, C, P int)
 	// EncoderBackward: dwte[tokens[b,t],:] += dout[b,t,:]; dwpe[P+t,:] += dout[b,t,:].
 	EncoderBackward(dwte, dwpe, dout, tokens Tensor, B, T, C, P int)
@@ -64,10 +95,12 @@ type Device interface {
 	// LayerNormBackward accumulates dinp [N,C], dweight [C] and dbias [C].
 	LayerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd Tensor, N, C int)
 
-	// Matmul: out[N,OC] = inp[N,C] @ weight[OC,C]^T + bias[OC] (bias optional).
+	// Matmul: out[N,OC] = inp[N,C] @ weight[OC,C]^T + bias[OC] (bias
+	// optional; weight float32 or 16-bit).
 	Matmul(out, inp, weight, bias Tensor, N, C, OC int)
 	// MatmulBackward accumulates dinp[N,C] += dout[N,OC] @ weight[OC,C],
 	// dweight[OC,C] += dout^T @ inp and dbias[OC] += sum over rows of dout.
+	// A 16-bit weight is frozen: dweight must then be absent.
 	MatmulBackward(dinp, dweight, dbias, dout, inp, weight Tensor, N, C, OC int)
 
 	// GELU (tanh approximation, "gelu_new"): out = gelu(inp), n slots.

@@ -5,7 +5,10 @@
 // offset and a length counted in float32 slots, never a pointer, so an arena
 // may grow or live in another module's memory (WebAssembly) without
 // invalidating handles. Integer data (token ids, targets) is stored as int32
-// bit patterns in float32 slots.
+// bit patterns in float32 slots. Weights may also be 16-bit (F16, BF16; see
+// dtype.go), two elements per slot, so that a BF16 checkpoint stays compact:
+// Matmul, MatmulBackward (dinp) and Encoder widen them to float32 exactly as
+// they read them, and compute in float32.
 //
 // Layout conventions, shared by every device:
 //   - row-major; the last dimension is contiguous;

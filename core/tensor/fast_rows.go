@@ -5,11 +5,15 @@ package tensor
 // slot is written by two goroutines.
 
 func (d *Fast) Encoder(out, tokens, wte, wpe Tensor, B, T, C, P int) {
-	o, tok, e, p := d.F(out), d.I(tokens), d.F(wte), d.F(wpe)
+	o, tok, p := d.F(out), d.I(tokens), d.opt(wpe)
 	d.run(B*T, C, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			// Row r is a batch of one token at position P + r%T.
-			encoderRef(o[r*C:(r+1)*C], tok[r:r+1], e, p, 1, 1, C, P+r%T)
+			if wte.DType != F32 {
+				encoderRef16(o[r*C:(r+1)*C], tok[r:r+1], d.h16(wte), p, 1, 1, C, P+r%T)
+				continue
+			}
+			encoderRef(o[r*C:(r+1)*C], tok[r:r+1], d.F(wte), p, 1, 1, C, P+r%T)
 		}
 	})
 }

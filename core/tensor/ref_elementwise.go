@@ -62,6 +62,10 @@ func encoderRef(out []float32, tokens []int32, wte, wpe []float32, B, T, C, P in
 		for t := 0; t < T; t++ {
 			o := out[(b*T+t)*C:][:C]
 			e := wte[int(tokens[b*T+t])*C:][:C]
+			if wpe == nil { // no position embedding
+				copy(o, e)
+				continue
+			}
 			p := wpe[(P+t)*C:][:C]
 			for i := range o {
 				o[i] = e[i] + p[i]

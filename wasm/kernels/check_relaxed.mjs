@@ -67,11 +67,11 @@ for (const [N, C, OC] of [[1, 1, 1], [5, 3, 7], [4, 8, 8], [13, 17, 19], [67, 33
     f32.copyWithin(dwt / 4, dw0 / 4, dw0 / 4 + OC * C);
     // Split in two calls by rows and by columns, as a pool would.
     const hr = Math.floor(N / 2), hc = Math.floor(OC / 2);
-    k.matmul(o, inp, w, bias, ws, C, OC, 0, hr, 0, OC);
-    k.matmul(o, inp, w, bias, ws, C, OC, hr, N, 0, OC);
+    k.matmul(o, inp, w, 0, bias, ws, C, OC, 0, hr, 0, OC);
+    k.matmul(o, inp, w, 0, bias, ws, C, OC, hr, N, 0, OC);
     check(`matmul ${shape}`, o, out);
-    k.matmul_backward_dinp(di, dout, w, ws, C, OC, 0, N, 0, Math.floor(C / 2));
-    k.matmul_backward_dinp(di, dout, w, ws, C, OC, 0, N, Math.floor(C / 2), C);
+    k.matmul_backward_dinp(di, dout, w, 0, ws, C, OC, 0, N, 0, Math.floor(C / 2));
+    k.matmul_backward_dinp(di, dout, w, 0, ws, C, OC, 0, N, Math.floor(C / 2), C);
     check(`matmul_backward_dinp ${shape}`, di, dinp);
     k.matmul_backward_dweight(dwt, dout, inp, ws, N, C, OC, 0, hc, 0, C);
     k.matmul_backward_dweight(dwt, dout, inp, ws, N, C, OC, hc, OC, 0, C);
@@ -84,7 +84,7 @@ if (process.argv.includes('--bench')) {
   const [N, C, OC] = [512, 768, 768];
   const inp = fill(N * C), w = fill(OC * C), bias = fill(OC), out = alloc(N * OC);
   for (const [build, k] of Object.entries(builds)) {
-    const run = () => k.matmul(out, inp, w, bias, ws, C, OC, 0, N, 0, OC);
+    const run = () => k.matmul(out, inp, w, 0, bias, ws, C, OC, 0, N, 0, OC);
     // Timed in process CPU time, so that other processes on the machine do
     // not count; V8 tiers up during the first 0.5 s.
     const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };

@@ -99,10 +99,10 @@ func (d *Device) Release(mark int) {
 	}
 }
 
-// bytesOf views a float32 or int32 slice as bytes (WebAssembly memory and
+// bytesOf views a float32, int32 or uint16 slice as bytes (WebAssembly memory and
 // every host that runs the kernels are little-endian).
-func bytesOf[T float32 | int32](s []T) []byte {
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), 4*len(s))
+func bytesOf[T float32 | int32 | uint16](s []T) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), int(unsafe.Sizeof(s[0]))*len(s))
 }
 
 func (d *Device) Upload(dst tensor.Tensor, src []float32) {
@@ -123,6 +123,9 @@ func (d *Device) Download(dst []float32, src tensor.Tensor) {
 // need panics when t is shorter than n slots, as the reference device does
 // on a short slice: a caller's bug that must not reach the kernels.
 func need(op, what string, t tensor.Tensor, n int) {
+	if t.DType != tensor.F32 {
+		panic(fmt.Sprintf("kernels: %s: %s is a %v tensor; it must be float32 (only Matmul and MatmulBackward's weight and Encoder's wte may be 16-bit)", op, what, t.DType))
+	}
 	if t.Len < n {
 		panic(fmt.Sprintf("kernels: %s: %s has %d slots, needs %d", op, what, t.Len, n))
 	}
@@ -136,8 +139,11 @@ func strided(P, S, C int) int {
 	return (P-1)*S + C
 }
 
-// ptr is the byte offset of t, 0 when t is absent.
+// ptr is the byte offset of the float32 tensor t, 0 when t is absent.
 func ptr(t tensor.Tensor) uint32 {
+	if t.DType != tensor.F32 {
+		panic(fmt.Sprintf("kernels: a %v tensor where a float32 one is needed (only Matmul and MatmulBackward's weight and Encoder's wte may be 16-bit)", t.DType))
+	}
 	if t.Absent() {
 		return 0
 	}
@@ -239,8 +245,11 @@ func (d *Device) SumSquares(out, x tensor.Tensor, n int) {
 func (d *Device) Encoder(out, tokens, wte, wpe tensor.Tensor, B, T, C, P int) {
 	need("Encoder", "out", out, B*T*C)
 	need("Encoder", "tokens", tokens, B*T)
-	need("Encoder", "wpe", wpe, (P+T)*C)
-	d.rows(fnEncoder, B*T, 1, B*T*C, ptr(out), ptr(tokens), ptr(wte), ptr(wpe), u(T), u(C), u(P))
+	if present(wpe) {
+		need("Encoder", "wpe", wpe, (P+T)*C)
+	}
+	e, et := wref("Encoder", "wte", wte, 0)
+	d.rows(fnEncoder, B*T, 1, B*T*C, ptr(out), ptr(tokens), e, et, ptr(wpe), u(T), u(C), u(P))
 }
 
 // EncoderBackward is split by channel, since tokens repeat.
@@ -294,16 +303,16 @@ func (d *Device) LayerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean
 func (d *Device) Matmul(out, inp, weight, bias tensor.Tensor, N, C, OC int) {
 	need("Matmul", "out", out, N*OC)
 	need("Matmul", "inp", inp, N*C)
-	need("Matmul", "weight", weight, OC*C)
+	w, wt := wref("Matmul", "weight", weight, OC*C)
 	if present(bias) {
 		need("Matmul", "bias", bias, OC)
 	}
 	if N == 1 {
-		d.rows(fnMatvec, OC, 16, 2*C*OC, ptr(out), ptr(inp), ptr(weight), ptr(bias), u(C))
+		d.rows(fnMatvec, OC, 16, 2*C*OC, ptr(out), ptr(inp), w, wt, ptr(bias), u(C))
 		return
 	}
 	d.gemm(fnMatmul, N, OC, 2*N*C*OC, func(a []uint32, ws uint32) []uint32 {
-		return append(a, ptr(out), ptr(inp), ptr(weight), ptr(bias), ws, u(C), u(OC))
+		return append(a, ptr(out), ptr(inp), w, wt, ptr(bias), ws, u(C), u(OC))
 	})
 }
 
@@ -311,12 +320,13 @@ func (d *Device) MatmulBackward(dinp, dweight, dbias, dout, inp, weight tensor.T
 	need("MatmulBackward", "dout", dout, N*OC)
 	if present(dinp) {
 		need("MatmulBackward", "dinp", dinp, N*C)
-		need("MatmulBackward", "weight", weight, OC*C)
+		w, wt := wref("MatmulBackward", "weight", weight, OC*C)
 		d.gemm(fnMatmulBackwardDinp, N, C, 2*N*C*OC, func(a []uint32, ws uint32) []uint32 {
-			return append(a, ptr(dinp), ptr(dout), ptr(weight), ws, u(C), u(OC))
+			return append(a, ptr(dinp), ptr(dout), w, wt, ws, u(C), u(OC))
 		})
 	}
 	if present(dweight) {
+		frozen("MatmulBackward", weight)
 		need("MatmulBackward", "dweight", dweight, OC*C)
 		need("MatmulBackward", "inp", inp, N*C)
 		d.gemm(fnMatmulBackwardDweight, OC, C, 2*N*C*OC, func(a []uint32, ws uint32) []uint32 {

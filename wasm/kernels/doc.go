@@ -8,6 +8,9 @@
 //     that writes kernels.wat and kernels_relaxed.wat and assembles them
 //     with wat2wasm (both outputs are committed; a test checks they are
 //     current);
+//   - internal/wat/weights.go: what reads weights that may be 16-bit (F16,
+//     BF16; ABI.md): exact widening, the GEMM's B-panel packing, matvec and
+//     encoder; weights.go: Alloc16, Upload16;
 //   - device.go: Device, the tensor.Device written once on top of a backend
 //     (anything that can call exports and copy to and from the memory),
 //     which also decides how each op is split into calls by rows, columns

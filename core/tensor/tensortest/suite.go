@@ -18,6 +18,7 @@ func Run(t *testing.T, newDevice func() tensor.Device) {
 		{"Encoder", encoder},
 		{"LayerNorm", layerNorm},
 		{"Matmul", matmul},
+		{"Weights16", weights16},
 		{"RMSNorm", rmsNorm},
 		{"RoPE", rope},
 		{"SwiGLU", swiGLU},

@@ -59,7 +59,8 @@ func writeGEMM(b *strings.Builder, relaxed bool) {
 // gemmDriver is $gemm: C[r][j] += sum_k A(r,k) B(k,j) for rows r in
 // [r0,r1) and columns j in [c0,c1), k ascending from the current C, where
 // C(r,j) = c + r*ldc + 4j, A(r,k) = a + r*ars + k*aks and
-// B(k,j) = b + k*bks + j*bjs (byte addresses).
+// B(k,j) = b + k*bks + j*bjs (byte addresses) of type bt (wtype: 0 float32,
+// 1 F16, 2 BF16; a 16-bit B is widened as it is packed).
 const gemmDriver = `
   ;; ---- gemm (MR x 8 tiles, blocks KC x MC x NC) ----
 
@@ -67,7 +68,7 @@ const gemmDriver = `
     (select (local.get $x) (local.get $y) (i32.lt_s (local.get $x) (local.get $y))))
 
   (func $gemm (param $c i32) (param $ldc i32) (param $a i32) (param $ars i32) (param $aks i32)
-        (param $b i32) (param $bks i32) (param $bjs i32) (param $K i32)
+        (param $b i32) (param $bks i32) (param $bjs i32) (param $bt i32) (param $K i32)
         (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32) (param $ws i32)
     (local $pa i32) (local $pb i32) (local $tile i32) (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32)
     (local $ic i32) (local $mc i32) (local $jr i32) (local $ir i32) (local $nr i32) (local $mr i32) (local $cp i32)
@@ -91,13 +92,7 @@ const gemmDriver = `
           (local.set $src (i32.add (i32.add (local.get $b) (i32.mul (local.get $pc) (local.get $bks)))
                                    (i32.mul (i32.add (local.get $jc) (local.get $jr)) (local.get $bjs))))
           (local.set $cp (i32.add (local.get $pb) (i32.shl (i32.mul (local.get $jr) (local.get $kc)) (i32.const 2))))
-          (if (i32.and (i32.eq (local.get $nr) (i32.const 8)) (i32.eq (local.get $bks) (i32.const 4)))
-            (then (call $pack_bt (local.get $cp) (local.get $src) (local.get $bjs) (local.get $kc)))
-            (else
-              (if (i32.and (i32.eq (local.get $nr) (i32.const 8)) (i32.eq (local.get $bjs) (i32.const 4)))
-                (then (call $pack_brows (local.get $cp) (local.get $src) (local.get $bks) (local.get $kc)))
-                (else (call $pack (local.get $cp) (local.get $src) (local.get $bks) (local.get $bjs)
-                                  (i32.const 8) (local.get $nr) (local.get $kc))))))
+          (call $pack_b (local.get $cp) (local.get $src) (local.get $bks) (local.get $bjs) (local.get $nr) (local.get $kc) (local.get $bt))
           (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
           (br $pbloop)))
         (local.set $ic (local.get $r0))
@@ -326,10 +321,11 @@ func writeMicro(b *strings.Builder, t tile) {
 
 // gemmExports are the matrix exports, all in terms of $gemm.
 const gemmExports = `
-  ;; matmul: out [N,OC] = inp [N,C] @ weight [OC,C]^T + bias [OC], rows [r0,r1), columns [c0,c1).
-  (func (export "matmul") (param $out i32) (param $inp i32) (param $weight i32) (param $bias i32) (param $ws i32)
+  ;; matmul: out [N,OC] = inp [N,C] @ weight [OC,C]^T + bias [OC], rows [r0,r1), columns [c0,c1); weight of type wt.
+  (func (export "matmul") (param $out i32) (param $inp i32) (param $weight i32) (param $wt i32) (param $bias i32) (param $ws i32)
         (param $C i32) (param $OC i32) (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32)
-    (local $r i32) (local $row i32)
+    (local $r i32) (local $row i32) (local $size i32)
+    (local.set $size (select (i32.const 2) (i32.const 4) (local.get $wt)))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_s (local.get $r) (local.get $r1)))
@@ -341,15 +337,17 @@ const gemmExports = `
       (br $rows)))
     (call $gemm (local.get $out) (i32.shl (local.get $OC) (i32.const 2))
                 (local.get $inp) (i32.shl (local.get $C) (i32.const 2)) (i32.const 4)
-                (local.get $weight) (i32.const 4) (i32.shl (local.get $C) (i32.const 2))
+                (local.get $weight) (local.get $size) (i32.mul (local.get $C) (local.get $size)) (local.get $wt)
                 (local.get $C) (local.get $r0) (local.get $r1) (local.get $c0) (local.get $c1) (local.get $ws)))
 
-  ;; matmul_backward_dinp: dinp [N,C] += dout [N,OC] @ weight [OC,C], rows [r0,r1), columns [c0,c1).
-  (func (export "matmul_backward_dinp") (param $dinp i32) (param $dout i32) (param $weight i32) (param $ws i32)
+  ;; matmul_backward_dinp: dinp [N,C] += dout [N,OC] @ weight [OC,C], rows [r0,r1), columns [c0,c1); weight of type wt.
+  (func (export "matmul_backward_dinp") (param $dinp i32) (param $dout i32) (param $weight i32) (param $wt i32) (param $ws i32)
         (param $C i32) (param $OC i32) (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32)
+    (local $size i32)
+    (local.set $size (select (i32.const 2) (i32.const 4) (local.get $wt)))
     (call $gemm (local.get $dinp) (i32.shl (local.get $C) (i32.const 2))
                 (local.get $dout) (i32.shl (local.get $OC) (i32.const 2)) (i32.const 4)
-                (local.get $weight) (i32.shl (local.get $C) (i32.const 2)) (i32.const 4)
+                (local.get $weight) (i32.mul (local.get $C) (local.get $size)) (local.get $size) (local.get $wt)
                 (local.get $OC) (local.get $r0) (local.get $r1) (local.get $c0) (local.get $c1) (local.get $ws)))
 
   ;; matmul_backward_dweight: dweight [OC,C] += dout [N,OC]^T @ inp [N,C], rows (o) [r0,r1), columns (c) [c0,c1).
@@ -357,6 +355,6 @@ const gemmExports = `
         (param $N i32) (param $C i32) (param $OC i32) (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32)
     (call $gemm (local.get $dweight) (i32.shl (local.get $C) (i32.const 2))
                 (local.get $dout) (i32.const 4) (i32.shl (local.get $OC) (i32.const 2))
-                (local.get $inp) (i32.shl (local.get $C) (i32.const 2)) (i32.const 4)
+                (local.get $inp) (i32.shl (local.get $C) (i32.const 2)) (i32.const 4) (i32.const 0)
                 (local.get $N) (local.get $r0) (local.get $r1) (local.get $c0) (local.get $c1) (local.get $ws)))
 `

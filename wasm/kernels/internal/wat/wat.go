@@ -49,6 +49,7 @@ func Module(relaxed bool) string {
 	b.WriteString(lossWat)
 	b.WriteString("\n")
 	writeGEMM(&b, relaxed)
+	writeWeights(&b, relaxed)
 	b.WriteString(")\n")
 	return b.String()
 }
