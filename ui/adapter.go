@@ -28,7 +28,8 @@ type AdapterState struct {
 }
 
 // DefaultBaseModel is what the adapter names as its base model unless the
-// person says otherwise: the hub repository, or the model's name.
+// person says otherwise: the hub repository, or the model's name (its
+// folder's, config.json's _name_or_path, or its weights file's).
 func (a *App) DefaultBaseModel() string {
 	m := a.Model.Loaded
 	switch {
@@ -36,10 +37,8 @@ func (a *App) DefaultBaseModel() string {
 		return ""
 	case m.Hub != nil:
 		return m.Hub.Repo
-	case a.Model.Source == SourceDemo:
-		return "prefixtune-demo"
 	}
-	return strings.TrimSuffix(m.Name, ".safetensors")
+	return m.Name
 }
 
 // ZipName is the name of the adapter download.
@@ -177,7 +176,7 @@ func (a *App) sendImport(files []File) {
 		switch e := e.(type) {
 		case protocol.AdapterImported:
 			ad.Imported = &e
-			a.Compare = CompareState{}
+			a.Compare = CompareState{Shots: a.Compare.Shots}
 		case protocol.Error:
 			ad.ImportErr = errorText(e)
 		}

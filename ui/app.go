@@ -46,9 +46,10 @@ func (s Step) Hint() string { return stepNames[s].hint }
 
 // EngineState is what the page knows of the engine worker.
 type EngineState struct {
-	Ready  bool
-	Caps   protocol.Caps
-	Device string
+	Ready       bool
+	Caps        protocol.Caps
+	Device      string
+	PoolThreads int // threads of the engine's kernel pool
 	Err    string // why the engine is not available, or a message it sent about no request
 	// Stopped says why the previous engine died (engine.go); the page
 	// then waits for a fresh one, loads the model into it again when
@@ -95,6 +96,7 @@ func NewApp(host Host, env vugu.EventEnv) *App {
 	a.client.onReady = a.ready
 	a.client.onStray = a.stray
 	a.Model.Source = SourceDemo
+	a.Compare.Shots = defaultShots
 	a.Try.MaxTokens, a.Try.Temperature, a.Try.TopK = 40, 0.8, 40
 	return a
 }
@@ -103,7 +105,7 @@ func NewApp(host Host, env vugu.EventEnv) *App {
 // previous one stopped (engine.go).
 func (a *App) ready(r protocol.Ready) {
 	old := a.Engine
-	a.Engine = EngineState{Ready: true, Caps: r.Caps, Device: r.Device, Stopped: old.Stopped}
+	a.Engine = EngineState{Ready: true, Caps: r.Caps, Device: r.Device, PoolThreads: r.PoolThreads, Stopped: old.Stopped}
 	if old.Stopped != "" && !old.Ready {
 		a.restarted(old.Reload)
 		return
@@ -176,7 +178,7 @@ func (a *App) Done(s Step) bool {
 	case StepTrain:
 		return a.Run.Status == protocol.StatusDone
 	case StepCompare:
-		return a.Compare.Scores != nil
+		return a.Compare.Result != nil
 	case StepTry:
 		return a.Try.Prefixed.Text != ""
 	case StepDownload:

@@ -11,7 +11,7 @@ import (
 	"prefixtune/core/protocol"
 )
 
-var demoModel = protocol.ModelLoaded{Name: "model.safetensors", Layers: 2, Heads: 4, Embd: 64, Positions: 64, Vocab: 297,
+var demoModel = protocol.ModelLoaded{Name: "prefixtune-demo", Layers: 2, Heads: 4, Embd: 64, Positions: 64, Vocab: 297,
 	Params: 123200, Bytes: 495432, Fingerprint: "f1"}
 
 // loadDemo loads the demo model through the fake engine.
@@ -19,7 +19,7 @@ func loadDemo(h *harness) {
 	h.t.Helper()
 	h.do(func(a *App) { a.LoadModel() })
 	id, r, files := next[protocol.LoadModel](h)
-	if !reflect.DeepEqual(r.Files, []int{0, 1, 2}) || strings.Join(files, " ") != "config.json model.safetensors tokenizer.json" || r.Hub != nil {
+	if !reflect.DeepEqual(r.Files, []int{0, 1, 2}) || strings.Join(files, " ") != "config.json model.safetensors tokenizer.json" || r.Hub != nil || r.Folder != "prefixtune-demo" {
 		h.t.Fatalf("LoadModel %+v with files %v", r, files)
 	}
 	h.deliver(id, protocol.Progress{Phase: protocol.PhaseWeights, File: "model.safetensors", Bytes: 100, BytesTotal: 495432})
@@ -45,6 +45,11 @@ func loadSample(h *harness) {
 		h.t.Fatalf("validation LoadData %+v with %v", r, files)
 	}
 	h.deliver(id, protocol.DataLoaded{Name: files[0], Format: "jsonl", Examples: 1, Validation: true})
+	id, r, files = next[protocol.LoadData](h)
+	if want.Validation, want.Test = false, true; r != want || files[0] != "wordnet-definitions-test.jsonl" {
+		h.t.Fatalf("test LoadData %+v with %v", r, files)
+	}
+	h.deliver(id, protocol.DataLoaded{Name: files[0], Format: "jsonl", Examples: 1, Test: true})
 	id, d, _ := next[protocol.DescribeData](h)
 	if d.SeqLen != 54 || d.PrefixLen != 10 { // 64 positions less the default prefix
 		h.t.Fatalf("DescribeData %+v", d)
@@ -52,8 +57,8 @@ func loadSample(h *harness) {
 	h.deliver(id, protocol.DataStats{Examples: 1, SeqLen: 54, Tokens: 12, TargetTokens: 5, MinLen: 12, MaxLen: 12, MeanLen: 12,
 		Histogram: []protocol.Bin{{Upto: 16, Count: 1}}})
 	id, e, _ := next[protocol.Estimate](h)
-	if e.Options != h.app.Opts || e.Options.ValFraction != 0 {
-		h.t.Fatalf("Estimate %+v, want the options %+v and no held-out share beside a validation file", e.Options, h.app.Opts)
+	if e.Options != h.app.Opts || e.Options.ValFraction != 0 || e.Options.TestFraction != 0 {
+		h.t.Fatalf("Estimate %+v, want the options %+v and no held-out share beside a validation and a test file", e.Options, h.app.Opts)
 	}
 	h.deliver(id, protocol.Estimated{TotalBytes: 4 << 20, Steps: 5, StepSeconds: 0.5, TotalSeconds: 2.5})
 }
@@ -103,27 +108,30 @@ func TestFlow(t *testing.T) {
 		t.Errorf("training is not done")
 	}
 
-	// Compare: scores, then base and prefixed generations of the example.
+	// Compare: the baselines and the prefix on the test file, with the
+	// generation metrics of prompt-completion pairs.
 	h.do(func(a *App) { a.CompareModels() })
 	id, ev, _ := next[protocol.Evaluate](h)
-	if ev != (protocol.Evaluate{Which: protocol.Both, Data: protocol.ValidationData, SeqLen: 54}) {
+	if ev != (protocol.Evaluate{Which: protocol.Both, Data: protocol.TestData, SeqLen: 54, Shots: 3, Generate: true}) {
 		t.Errorf("Evaluate %+v", ev)
 	}
-	h.deliver(id, protocol.Evaluated{Base: &protocol.Score{Loss: 3}, Prefixed: &protocol.Score{Loss: 2}})
-	id, g, _ := next[protocol.Generate](h)
-	if g.Prompt != "word: b\ndefinition:" || g.Prefixed {
-		t.Errorf("first generation %+v, want the validation prompt on the base model", g)
+	h.deliver(id, protocol.Progress{Phase: protocol.PhaseEvaluate, Task: "prefix", Step: 2, Steps: 6})
+	if p := h.app.Compare.Progress; p == nil || p.Step != 2 {
+		t.Errorf("evaluation progress %+v", p)
 	}
-	h.deliver(id, protocol.Token{Text: " a"})
-	if s := h.app.Compare.Examples[0].Base; s.Text != " a" || !s.Running {
-		t.Errorf("streamed %+v", s)
+	ci := func(v float64) *protocol.Interval { return &protocol.Interval{Point: v, Lo: v - 0.1, Hi: v + 0.1, Level: 0.95, Resamples: 1000} }
+	sample := func(out string) []protocol.Sample {
+		return []protocol.Sample{{Prompt: "word: c\ndefinition:", References: []string{"the third letter"}, Output: out}}
 	}
-	h.deliver(id, protocol.Generated{Text: " a letter"})
-	id, g, _ = next[protocol.Generate](h)
-	if !g.Prefixed {
-		t.Errorf("second generation %+v, want the prefix", g)
+	h.deliver(id, protocol.Evaluated{Base: &protocol.Score{Loss: 3}, Prefixed: &protocol.Score{Loss: 2}, PrefixParams: 640, TrainedParams: 640, ModelParams: 123200,
+		Reports: []protocol.Report{
+			{Name: "base, zero-shot", Kind: protocol.ReportZeroShot, Examples: 1, Prompts: 1, Loss: *ci(3), Perplexity: 20.1, BLEU: ci(1), Samples: sample("a")},
+			{Name: "base, 3-shot", Kind: protocol.ReportFewShot, Examples: 1, Prompts: 1, Loss: *ci(2.5), Perplexity: 12.2, BLEU: ci(5), Samples: sample("b")},
+			{Name: "prefix", Kind: protocol.ReportPrefix, Examples: 1, Prompts: 1, Loss: *ci(2), Perplexity: 7.4, BLEU: ci(9), Samples: sample("the third")},
+		}})
+	if !h.app.Done(StepCompare) || h.app.Compare.Progress != nil {
+		t.Errorf("Compare is not done")
 	}
-	h.deliver(id, protocol.Generated{Text: " the second letter"})
 	h.quiet()
 
 	// Download: the zip of the engine's files and a readme.
@@ -140,7 +148,7 @@ func TestFlow(t *testing.T) {
 	}
 	readme := string(files["README.md"])
 	for _, want := range []string{"PeftModel.from_pretrained", `"prefixtune-demo"`, "5 virtual tokens", "learning rate 0.005", "40 of 40 steps",
-		"validation loss 2.5000", "base model loss 3.0000"} {
+		"validation loss 2.5000", "base, zero-shot: loss 3.0000", "base, 3-shot: loss 2.5000", "prefix: loss 2.0000 (perplexity 7.40), BLEU 9.000"} {
 		if !strings.Contains(readme, want) {
 			t.Errorf("the README lacks %q:\n%s", want, readme)
 		}

@@ -203,8 +203,34 @@ func TestEarlierValidationFile(t *testing.T) {
 	if a := h.app; a.Opts.ValFraction != 0 || a.Data.ValLoaded == nil || a.Data.ValLoaded.Name != "wordnet-definitions-validation.jsonl" {
 		t.Errorf("validation share %g, validation file %+v", a.Opts.ValFraction, a.Data.ValLoaded)
 	}
-	if _, about := h.app.HeldOut(); !strings.Contains(about, "wordnet-definitions-validation.jsonl") {
-		t.Errorf("held out: %s", about)
+	if data, about := h.app.HeldOut(); data != protocol.TestData || !strings.Contains(about, "held out for testing") || h.app.Opts.TestFraction != 0.1 {
+		t.Errorf("Compare scores %s (%s): want a tenth of own.jsonl held out for testing, as it comes without a test file", data, about)
 	}
 	h.deliver(id, protocol.DataStats{})
+}
+
+// TestTemplateAndThreads: a prompt template reloads the data with it and
+// shows the first row as the model reads it; a bad one is refused where it
+// is typed; threads stay within the kernel pool's.
+func TestTemplateAndThreads(t *testing.T) {
+	h := newHarness(t)
+	loadDemo(h)
+	loadSample(h)
+	h.do(func(a *App) { a.SetTemplate(`no placeholder`) })
+	if h.app.Data.TemplateErr == "" {
+		t.Errorf("a template without {prompt} was taken")
+	}
+	h.do(func(a *App) { a.SetTemplate(`Q: {prompt}\n`) })
+	id, r, _ := next[protocol.LoadData](h)
+	if r.Template != `Q: {prompt}\n` {
+		t.Errorf("LoadData %+v, want the template", r)
+	}
+	if p, c, ok := h.app.Data.Formatted(); !ok || p != "Q: word: a\ndefinition:\n" || c != " the first letter" {
+		t.Errorf("the first row reads %q + %q", p, c)
+	}
+	h.deliver(id, protocol.Error{Code: protocol.CodeCancelled})
+	h.do(func(a *App) { a.Engine.PoolThreads = 2; a.SetOption("threads", "3") })
+	if h.app.Tune.FieldErr["threads"] == "" || h.app.Opts.Threads != 2 {
+		t.Errorf("3 threads of a pool of 2: error %q, threads %d", h.app.Tune.FieldErr["threads"], h.app.Opts.Threads)
+	}
 }

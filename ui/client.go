@@ -13,6 +13,7 @@ import (
 // page), which is posted to the engine without being read.
 type File struct {
 	Name string
+	Path string // the path within a picked folder (webkitRelativePath), or ""
 	Size int64
 	ref  any
 }

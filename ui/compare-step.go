@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
+	"strings"
 
 	"prefixtune/core/protocol"
 
@@ -25,59 +27,184 @@ func (c *CompareStep) WhyNot() string {
 	return ""
 }
 
-// ScoreRow is one measure in the comparison table.
-type ScoreRow struct {
-	Key, Name, Base, Prefixed, Change, Class string
-	BaseValue, PrefixedValue                 string // full precision, for machines
+// Cell is one model's figure in the comparison table.
+type Cell struct {
+	Text  string // for people: the figure and its interval
+	Value string // the point value at full precision, for machines
+	Class string
 }
 
-// Rows are the measures of both models: loss, perplexity and what they
-// were measured on.
-func (c *CompareStep) Rows() []ScoreRow {
-	s := c.App.Compare.Scores
-	if s.Base == nil || s.Prefixed == nil {
+// MetricRow is one measure of the comparison table, a cell per model.
+type MetricRow struct {
+	Key, Name string
+	Cells     []Cell
+}
+
+// Reports are the models scored, in the table's column order.
+func (c *CompareStep) Reports() []protocol.Report {
+	if r := c.App.Compare.Result; r != nil {
+		return r.Reports
+	}
+	return nil
+}
+
+// Rows are the measures of every model, as `prefixtune eval --report`
+// writes them: examples, target tokens, loss and perplexity, then the
+// metrics of the task, each with its bootstrap interval. The best figure
+// of a row is marked.
+func (c *CompareStep) Rows() []MetricRow {
+	reps := c.Reports()
+	if len(reps) == 0 {
 		return nil
 	}
-	b, p := s.Base, s.Prefixed
-	better := func(lower bool) string {
-		if lower {
-			return "num better"
-		}
-		return "num worse"
-	}
 	full := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	return []ScoreRow{
-		{"loss", "Loss", fmt.Sprintf("%.4f", b.Loss), fmt.Sprintf("%.4f", p.Loss), fmt.Sprintf("%+.4f", p.Loss-b.Loss), better(p.Loss < b.Loss),
-			full(b.Loss), full(p.Loss)},
-		{"perplexity", "Perplexity", fmt.Sprintf("%.2f", b.Perplexity), fmt.Sprintf("%.2f", p.Perplexity),
-			fmt.Sprintf("%+.1f %%", 100*(p.Perplexity/b.Perplexity-1)), better(p.Perplexity < b.Perplexity), full(b.Perplexity), full(p.Perplexity)},
-		{"examples", "Examples", Count(b.Examples), Count(p.Examples), "", "num", strconv.Itoa(b.Examples), strconv.Itoa(p.Examples)},
-		{"tokens", "Learnt tokens", Count(b.Tokens), Count(p.Tokens), "", "num", strconv.Itoa(b.Tokens), strconv.Itoa(p.Tokens)},
+	ci := func(i *protocol.Interval, digits int) string {
+		return fmt.Sprintf("%.*f [%.*f, %.*f]", digits, i.Point, digits, i.Lo, digits, i.Hi)
 	}
+	var rows []MetricRow
+	plain := func(key, name string, cell func(protocol.Report) Cell) {
+		r := MetricRow{Key: key, Name: name}
+		for _, rep := range reps {
+			r.Cells = append(r.Cells, cell(rep))
+		}
+		rows = append(rows, r)
+	}
+	// metric adds a row of intervals, marking the best point (the lowest
+	// when lower is better).
+	metric := func(key, name string, digits int, lower bool, get func(protocol.Report) *protocol.Interval) {
+		best := -1
+		for i, rep := range reps {
+			if v := get(rep); v != nil && (best < 0 || (lower && v.Point < get(reps[best]).Point) || (!lower && v.Point > get(reps[best]).Point)) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return
+		}
+		i := 0
+		plain(key, name, func(rep protocol.Report) Cell {
+			defer func() { i++ }()
+			v := get(rep)
+			if v == nil {
+				return Cell{Text: "—", Class: "num"}
+			}
+			class := "num"
+			if i == best && len(reps) > 1 {
+				class = "num best"
+			}
+			return Cell{Text: ci(v, digits), Value: full(v.Point), Class: class}
+		})
+	}
+	plain("examples", "Examples (prompts)", func(r protocol.Report) Cell {
+		return Cell{Text: fmt.Sprintf("%s (%s)", Count(r.Examples), Count(r.Prompts)), Value: strconv.Itoa(r.Examples), Class: "num"}
+	})
+	plain("tokens", "Target tokens", func(r protocol.Report) Cell {
+		return Cell{Text: Count(r.Tokens), Value: strconv.Itoa(r.Tokens), Class: "num"}
+	})
+	metric("loss", "Loss", 4, true, func(r protocol.Report) *protocol.Interval { return &r.Loss })
+	metric("perplexity", "Perplexity", 2, true, func(r protocol.Report) *protocol.Interval {
+		return &protocol.Interval{Point: r.Perplexity, Lo: math.Exp(r.Loss.Lo), Hi: math.Exp(r.Loss.Hi)}
+	})
+	metric("bleu", "BLEU", 2, false, func(r protocol.Report) *protocol.Interval { return r.BLEU })
+	metric("rouge-l", "ROUGE-L", 2, false, func(r protocol.Report) *protocol.Interval { return r.RougeL })
+	metric("exact-match", "Exact match", 3, false, func(r protocol.Report) *protocol.Interval { return r.ExactMatch })
+	metric("accuracy", "Accuracy", 3, false, func(r protocol.Report) *protocol.Interval { return r.Accuracy })
+	metric("macro-f1", "Macro-F1", 3, false, func(r protocol.Report) *protocol.Interval { return r.MacroF1 })
+	for _, rep := range reps {
+		if rep.Regression != nil {
+			plain("rmse-mae", "RMSE / MAE (unparsed)", func(r protocol.Report) Cell {
+				g := r.Regression
+				if g == nil {
+					return Cell{Text: "—", Class: "num"}
+				}
+				return Cell{Text: fmt.Sprintf("%.3g / %.3g (%d)", g.RMSE, g.MAE, g.Unparsed), Value: full(g.RMSE), Class: "num"}
+			})
+			break
+		}
+	}
+	return rows
+}
+
+// Caption says what was scored and how to read the table.
+func (c *CompareStep) Caption() string {
+	s := "Scored on " + c.App.Compare.Held + ". Loss and perplexity: lower is better; the other measures: higher is better (the best of each row is marked)."
+	if reps := c.Reports(); len(reps) > 0 {
+		l := reps[0].Loss
+		s += fmt.Sprintf(" In brackets, %.0f%% bootstrap intervals over %s resamples.", 100*l.Level, Count(l.Resamples))
+	}
+	return s
+}
+
+// ColumnTitle names a model's column for people.
+func (c *CompareStep) ColumnTitle(r protocol.Report) string {
+	switch r.Kind {
+	case protocol.ReportZeroShot:
+		return "Base model, zero-shot"
+	case protocol.ReportFewShot:
+		return "Base model, " + strings.TrimPrefix(r.Name, "base, ")
+	}
+	return "With the prefix"
+}
+
+// ParamsLine says what the prefix trains, as a share of the model.
+func (c *CompareStep) ParamsLine() string {
+	r := c.App.Compare.Result
+	if r == nil || r.ModelParams == 0 || r.PrefixParams == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("The prefix holds %s numbers, %s of the model's %s frozen parameters", Count(r.PrefixParams),
+		Percent(float64(r.PrefixParams)/float64(r.ModelParams)), Count(r.ModelParams))
+	if r.TrainedParams != r.PrefixParams {
+		s += fmt.Sprintf("; its run trains %s through the MLP (%s of the model)", Count(r.TrainedParams), Percent(float64(r.TrainedParams)/float64(r.ModelParams)))
+	}
+	return s + "."
+}
+
+// SampleRow is one held-out prompt with its references and each model's
+// greedy output.
+type SampleRow struct {
+	Prompt, References string
+	Outputs            []string
+}
+
+// Samples lines up the samples of every model by prompt.
+func (c *CompareStep) Samples() []SampleRow {
+	reps := c.Reports()
+	if len(reps) == 0 {
+		return nil
+	}
+	var rows []SampleRow
+	for i, s := range reps[0].Samples {
+		row := SampleRow{Prompt: s.Prompt, References: strings.Join(s.References, " | ")}
+		for _, rep := range reps {
+			out := "—"
+			if i < len(rep.Samples) {
+				out = rep.Samples[i].Output
+				if out == "" {
+					out = "(nothing: the model ended the text at once)"
+				}
+			}
+			row.Outputs = append(row.Outputs, out)
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // ProgressLine says how far the evaluation is.
 func (c *CompareStep) ProgressLine() string {
 	p := c.App.Compare.Progress
-	return fmt.Sprintf("Scoring batch %d of %d", p.Step, p.Steps)
+	if p.Steps == 0 {
+		return "Starting the evaluation…"
+	}
+	return fmt.Sprintf("Scoring %s: %s of %s batches and prompts", p.Task, Count(p.Step), Count(p.Steps))
 }
 
-// StreamClass styles a generation as it arrives.
-func (c *CompareStep) StreamClass(s Stream) string { return streamClass(s) }
-
-// StreamText is a generation so far, or a placeholder.
-func (c *CompareStep) StreamText(s Stream) string {
-	switch {
-	case s.Err != "":
-		return s.Err
-	case s.Text == "" && s.Running:
-		return "…"
-	case s.Text == "" && !s.Done:
-		return "waiting"
-	case s.Text == "":
-		return "(nothing: the model ended the text at once)"
+// SetShots sets the few-shot baseline's examples.
+func (c *CompareStep) SetShots(text string) {
+	if v, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && v >= 0 && v <= 16 {
+		c.App.Compare.Shots = v
 	}
-	return s.Text
 }
 
 func streamClass(s Stream) string {

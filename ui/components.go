@@ -28,7 +28,7 @@ type OptionField struct {
 	App                   *App
 	ID, Name, Label, Help string // Name is the option's JSON name
 	Value                 string
-	Type, Min, Step       string // input type ("number" when empty) and its bounds
+	Type, Min, Max, Step  string // input type ("number" when empty) and its bounds
 }
 
 // SavedRun offers a run saved in the browser (after a reload) on every

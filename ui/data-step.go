@@ -62,9 +62,9 @@ func (c *DataStep) ColClass(i int) string {
 	switch {
 	case d.Preview.Format == "text":
 		return "col-target"
-	case d.Mode == ModePair && col == d.PromptCol:
+	case d.Mode != ModeText && col == d.PromptCol:
 		return "col-prompt"
-	case d.Mode == ModePair && col == d.CompletionCol:
+	case d.Mode != ModeText && col == d.CompletionCol:
 		return "col-target"
 	case d.Mode == ModeText && col == d.TextCol:
 		return "col-target"
@@ -104,6 +104,53 @@ func (c *DataStep) HeldOverLine() string {
 		c.App.Data.engineVal.Name)
 }
 
+// PromptLabel and CompletionLabel name the two fields of a row.
+func (c *DataStep) PromptLabel() string {
+	if c.App.Data.Mode == ModeLabel {
+		return "Text field"
+	}
+	return "Prompt field"
+}
+
+func (c *DataStep) CompletionLabel() string {
+	if c.App.Data.Mode == ModeLabel {
+		return "Label field"
+	}
+	return "Completion field"
+}
+
+// TemplateInvalid is aria-invalid of the template field.
+func (c *DataStep) TemplateInvalid() any {
+	if c.App.Data.TemplateErr != "" {
+		return "true"
+	}
+	return nil
+}
+
+// HasFormatted reports whether the first row can be shown as the model
+// reads it.
+func (c *DataStep) HasFormatted() bool {
+	_, _, ok := c.App.Data.Formatted()
+	return ok
+}
+
+// FormattedPrompt and FormattedCompletion are the first row as the model
+// reads it.
+func (c *DataStep) FormattedPrompt() string {
+	p, _, _ := c.App.Data.Formatted()
+	return p
+}
+
+func (c *DataStep) FormattedCompletion() string {
+	_, t, _ := c.App.Data.Formatted()
+	return t
+}
+
+// TestPercent is the test share in percent.
+func (c *DataStep) TestPercent() string {
+	return strconv.FormatFloat(100*c.App.Opts.TestFraction, 'g', 4, 64)
+}
+
 // ValPercent is the validation share in percent.
 func (c *DataStep) ValPercent() string {
 	return strconv.FormatFloat(100*c.App.Opts.ValFraction, 'g', 4, 64)
@@ -126,12 +173,17 @@ func (c *DataStep) ExamplesLine() string {
 	d := &c.App.Data
 	s := Count(d.Loaded.Examples) + " in " + d.Loaded.Name
 	if d.ValLoaded != nil {
-		return s + fmt.Sprintf(", and %s for validation in %s", Count(d.ValLoaded.Examples), d.ValLoaded.Name)
+		s += fmt.Sprintf(", and %s for validation in %s", Count(d.ValLoaded.Examples), d.ValLoaded.Name)
+	} else if f := c.App.Opts.ValFraction; f > 0 {
+		s += fmt.Sprintf(", of which %s are held out for validation", Percent(f))
 	}
-	if f := c.App.Opts.ValFraction; f > 0 {
-		return s + fmt.Sprintf(", of which %s are held out for validation", Percent(f))
+	if t := d.TestLoaded; t != nil {
+		return s + fmt.Sprintf("; %s for testing in %s", Count(t.Examples), t.Name)
 	}
-	return s + ", none held out"
+	if f := c.App.Opts.TestFraction; f > 0 {
+		return s + fmt.Sprintf("; %s held out for testing", Percent(f))
+	}
+	return s
 }
 
 // LengthLine gives the lengths of the examples in tokens.

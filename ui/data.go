@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"prefixtune/core/data"
 	"prefixtune/core/protocol"
 )
 
@@ -22,12 +23,13 @@ var Samples = []Sample{
 
 // sampleFiles are the files of a sample that the page fetches with itself,
 // so that choosing one later needs no network.
-type sampleFiles struct{ train, validation File }
+type sampleFiles struct{ train, validation, test File }
 
 // Ways to read a row (DataState.Mode).
 const (
-	ModePair = "pair" // a prompt and a completion; loss on the completion
-	ModeText = "text" // one text; loss on all of it
+	ModePair  = "pair"  // a prompt and a completion; loss on the completion
+	ModeLabel = "label" // a text and its label: a pair scored as classification
+	ModeText  = "text"  // one text; loss on all of it
 )
 
 // DataState is the Data step.
@@ -38,12 +40,15 @@ type DataState struct {
 
 	File, ValFile       *File
 	Preview, ValPreview *Preview
+	TestFile            *File // the test file, if any (else a share of the training file)
 	Mode                string
 	PromptCol           string
 	CompletionCol       string
 	TextCol             string
+	Template            string // the prompt template (core/data.ParseTemplate)
+	TemplateErr         string
 
-	Loaded, ValLoaded *protocol.DataLoaded
+	Loaded, ValLoaded, TestLoaded *protocol.DataLoaded
 	Stats             *protocol.DataStats
 	Err               string
 
@@ -70,6 +75,9 @@ func (a *App) PrefetchSamples() {
 			if f.validation, err = a.host.Fetch("/datasets/"+s.Name+"/validation.jsonl", s.Name+"-validation.jsonl"); err != nil {
 				break
 			}
+			if f.test, err = a.host.Fetch("/datasets/"+s.Name+"/test.jsonl", s.Name+"-test.jsonl"); err != nil {
+				break
+			}
 			got[s.Name] = f
 		}
 		a.env.Lock()
@@ -89,14 +97,14 @@ func (a *App) UseSample(name string) {
 		return
 	}
 	d := &a.Data
-	d.Sample, d.File, d.ValFile = name, &f.train, &f.validation
+	d.Sample, d.File, d.ValFile, d.TestFile = name, &f.train, &f.validation, &f.test
 	a.readPreviews(true)
 }
 
 // PickDataFile takes the person's training file.
 func (a *App) PickDataFile(f File) {
 	d := &a.Data
-	d.Sample, d.File, d.ValFile, d.ValPreview = "", &f, nil, nil
+	d.Sample, d.File, d.ValFile, d.TestFile, d.ValPreview = "", &f, nil, nil, nil
 	a.readPreviews(false)
 }
 
@@ -176,69 +184,127 @@ func (a *App) CanLoadData() (bool, string) {
 		return false, ""
 	case d.ValPreview != nil && d.ValPreview.Err != "":
 		return false, ""
-	case d.Mode == ModePair && (d.PromptCol == "" || d.CompletionCol == "" || d.PromptCol == d.CompletionCol):
+	case (d.Mode == ModePair || d.Mode == ModeLabel) && (d.PromptCol == "" || d.CompletionCol == "" || d.PromptCol == d.CompletionCol):
 		return false, "Choose two different fields for the prompt and the completion."
+	case d.TemplateErr != "":
+		return false, d.TemplateErr
 	case !a.Idle():
 		return false, a.BusyLine()
 	}
 	return true, ""
 }
 
-// loadRequest is the LoadData request for the training (or validation)
-// file with the chosen mapping.
-func (d *DataState) loadRequest(validation bool) protocol.LoadData {
-	r := protocol.LoadData{Format: d.Preview.Format, Validation: validation}
+// loadRequest is the LoadData request for the training, validation or
+// test file with the chosen mapping and template.
+func (d *DataState) loadRequest(f *File, validation, test bool) protocol.LoadData {
+	r := protocol.LoadData{Format: formatOf(f.Name), Validation: validation, Test: test, Template: d.Template}
 	switch {
-	case d.Preview.Format == "text":
-	case d.Mode == ModePair:
+	case r.Format == "text":
+	case d.Mode == ModePair || d.Mode == ModeLabel:
 		r.PromptColumn, r.CompletionColumn = d.PromptCol, d.CompletionCol
 	default:
 		r.TextColumn = d.TextCol
 	}
-	if validation && d.ValPreview != nil {
-		r.Format = d.ValPreview.Format
-	}
 	return r
 }
 
-// LoadData sends the training file, then the validation file if there is
-// one, then asks for the token statistics.
+// SetTemplate sets the prompt template, and loads the data again with it
+// when it is loaded.
+func (a *App) SetTemplate(text string) {
+	d := &a.Data
+	d.Template, d.TemplateErr = text, ""
+	if _, err := data.ParseTemplate(text); err != nil {
+		d.TemplateErr = "The " + err.Error() + "."
+		return
+	}
+	if d.Loaded != nil {
+		a.LoadData()
+	}
+}
+
+// LoadData sends the training file, then the validation and test files if
+// there are, then asks for the token statistics.
 func (a *App) LoadData() {
 	if ok, _ := a.CanLoadData(); !ok {
 		return
 	}
 	d := &a.Data
-	d.Err, d.Loaded, d.ValLoaded, d.Stats = "", nil, nil, nil
-	a.start("Loading the data", d.loadRequest(false), []File{*d.File}, func(e protocol.Event) {
+	d.Err, d.Loaded, d.ValLoaded, d.TestLoaded, d.Stats = "", nil, nil, nil, nil
+	a.start("Loading the data", d.loadRequest(d.File, false, false), []File{*d.File}, func(e protocol.Event) {
 		switch e := e.(type) {
 		case protocol.DataLoaded:
 			d.Loaded = &e
-			switch {
-			case d.ValFile == nil && d.engineVal != nil:
-				d.ValLoaded, a.Opts.ValFraction = d.engineVal, 0
-				a.Describe()
-				return
-			case d.ValFile == nil:
-				if a.Opts.ValFraction == 0 {
-					a.Opts.ValFraction = 0.1
-				}
-				a.Describe()
-				return
-			}
-			a.Opts.ValFraction = 0
-			a.start("Loading the validation data", d.loadRequest(true), []File{*d.ValFile}, func(e protocol.Event) {
-				switch e := e.(type) {
-				case protocol.DataLoaded:
-					d.ValLoaded, d.engineVal = &e, &e
-					a.Describe()
-				case protocol.Error:
-					d.Err = "Validation file: " + errorText(e)
-				}
-			})
+			a.loadVal()
 		case protocol.Error:
 			d.Err = errorText(e)
 		}
 	})
+}
+
+// loadVal loads the validation file, or holds a share of the training
+// file out, then goes on to the test data.
+func (a *App) loadVal() {
+	d := &a.Data
+	switch {
+	case d.ValFile == nil && d.engineVal != nil:
+		d.ValLoaded, a.Opts.ValFraction = d.engineVal, 0
+	case d.ValFile == nil:
+		if a.Opts.ValFraction == 0 {
+			a.Opts.ValFraction = 0.1
+		}
+	default:
+		a.Opts.ValFraction = 0
+		a.start("Loading the validation data", d.loadRequest(d.ValFile, true, false), []File{*d.ValFile}, func(e protocol.Event) {
+			switch e := e.(type) {
+			case protocol.DataLoaded:
+				d.ValLoaded, d.engineVal = &e, &e
+				a.loadTest()
+			case protocol.Error:
+				d.Err = "Validation file: " + errorText(e)
+			}
+		})
+		return
+	}
+	a.loadTest()
+}
+
+// loadTest loads the test file, or holds a share of the training file out
+// for testing, then describes the data.
+func (a *App) loadTest() {
+	d := &a.Data
+	if d.TestFile == nil {
+		if a.Opts.TestFraction == 0 {
+			a.Opts.TestFraction = 0.1
+		}
+		a.Describe()
+		return
+	}
+	a.Opts.TestFraction = 0
+	a.start("Loading the test data", d.loadRequest(d.TestFile, false, true), []File{*d.TestFile}, func(e protocol.Event) {
+		switch e := e.(type) {
+		case protocol.DataLoaded:
+			d.TestLoaded = &e
+			a.Describe()
+		case protocol.Error:
+			d.Err = "Test file: " + errorText(e)
+		}
+	})
+}
+
+// Formatted is the first example of the preview as the model reads it:
+// the prompt written into the template, then the completion. ok is false
+// when there is none to show.
+func (d *DataState) Formatted() (prompt, completion string, ok bool) {
+	p := d.Preview
+	if p == nil || p.Err != "" || len(p.Rows) == 0 || d.Mode == ModeText || p.Format == "text" {
+		return "", "", false
+	}
+	tpl, err := data.ParseTemplate(d.Template)
+	if err != nil {
+		return "", "", false
+	}
+	row := p.Rows[0]
+	return tpl.Prompt(row[column(p, d.PromptCol)]), row[column(p, d.CompletionCol)], true
 }
 
 // Describe asks for the token statistics of the training data at the
@@ -262,4 +328,14 @@ func (a *App) Describe() {
 			d.Err = errorText(e)
 		}
 	})
+}
+
+// column is the index of the preview's column name (0 if it has none).
+func column(p *Preview, name string) int {
+	for i, c := range p.Columns {
+		if c == name {
+			return i
+		}
+	}
+	return 0
 }

@@ -118,6 +118,7 @@ func newHarness(t *testing.T) *harness {
 	for _, s := range Samples {
 		h.host.site["/datasets/"+s.Name+"/train.jsonl"] = `{"prompt":"word: a\ndefinition:","completion":" the first letter"}` + "\n"
 		h.host.site["/datasets/"+s.Name+"/validation.jsonl"] = `{"prompt":"word: b\ndefinition:","completion":" the second letter"}` + "\n"
+		h.host.site["/datasets/"+s.Name+"/test.jsonl"] = `{"prompt":"word: c\ndefinition:","completion":" the third letter"}` + "\n"
 	}
 	h.app = NewApp(h.host, h.env)
 	h.app.PrefetchSamples()

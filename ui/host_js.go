@@ -87,7 +87,11 @@ func await(p js.Value) (js.Value, error) {
 }
 
 func fileOf(v js.Value) File {
-	return File{Name: v.Get("name").String(), Size: int64(v.Get("size").Float()), ref: v}
+	f := File{Name: v.Get("name").String(), Size: int64(v.Get("size").Float()), ref: v}
+	if p := v.Get("webkitRelativePath"); p.Type() == js.TypeString {
+		f.Path = p.String()
+	}
+	return f
 }
 
 func (h *jsHost) ReadText(f File, max int) (string, error) {

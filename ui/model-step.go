@@ -37,6 +37,11 @@ func (c *ModelStep) Drop(e vugu.DOMEvent) {
 	c.App.PickModelFiles(c.App.host.EventFiles(e))
 }
 
+// NameLine says the name the adapter will give as its base model.
+func (c *ModelStep) NameLine() string {
+	return "Adapters made here name it " + c.App.DefaultBaseModel() + " as their base model (you can change that in Download)."
+}
+
 // Picked takes the files of the file input.
 func (c *ModelStep) Picked(e vugu.DOMEvent) {
 	if files := c.App.host.EventFiles(e); len(files) > 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"strings"
 
 	"prefixtune/core/protocol"
@@ -121,13 +122,28 @@ func (a *App) PickModelFiles(files []File) {
 	}()
 }
 
+// demoName names the demo model (and the base model of its adapters).
+const demoName = "prefixtune-demo"
+
+// folderOf is the folder of a file picked with its folder: the directory
+// of its relative path, "" for a file picked alone.
+func folderOf(relPath string) string {
+	if d := path.Dir(relPath); d != "." {
+		return d
+	}
+	return ""
+}
+
+// findFile returns the file called name among files, matched by name
+// whatever its folder; when several are, the least deep one.
 func findFile(files []File, name string) *File {
+	var best *File
 	for i := range files {
-		if files[i].Name == name {
-			return &files[i]
+		if files[i].Name == name && (best == nil || strings.Count(files[i].Path, "/") < strings.Count(best.Path, "/")) {
+			best = &files[i]
 		}
 	}
-	return nil
+	return best
 }
 
 func missingModelFiles(files []File) string {
@@ -182,7 +198,7 @@ func (a *App) LoadModel() {
 			idx = append(idx, len(files))
 			files = append(files, *findFile(m.Files, n))
 		}
-		a.sendLoadModel(protocol.LoadModel{Files: idx}, files)
+		a.sendLoadModel(protocol.LoadModel{Files: idx, Folder: folderOf(findFile(m.Files, "config.json").Path)}, files)
 	case SourceHub:
 		base := m.HubBase
 		if base == "" {
@@ -208,7 +224,7 @@ func (a *App) LoadModel() {
 				m.Err = "Cannot fetch the demo model: " + err.Error()
 				return
 			}
-			a.sendLoadModel(protocol.LoadModel{Files: []int{0, 1, 2}}, files)
+			a.sendLoadModel(protocol.LoadModel{Files: []int{0, 1, 2}, Folder: demoName}, files)
 		}()
 	}
 }
@@ -249,10 +265,10 @@ func (a *App) modelLoaded(e protocol.ModelLoaded) {
 // forget drops what the page knows of the engine's data, run, comparison,
 // adapter and generations: the engine no longer holds them.
 func (a *App) forget() {
-	a.Data.Loaded, a.Data.ValLoaded, a.Data.Stats = nil, nil, nil
+	a.Data.Loaded, a.Data.ValLoaded, a.Data.TestLoaded, a.Data.Stats = nil, nil, nil, nil
 	a.Tune.Estimate = nil
 	a.Run = RunState{Runs: a.Run.Runs}
-	a.Compare = CompareState{}
+	a.Compare = CompareState{Shots: a.Compare.Shots}
 	a.Adapter = AdapterState{}
 	a.Try.Base, a.Try.Prefixed = Stream{}, Stream{}
 }

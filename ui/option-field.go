@@ -16,6 +16,14 @@ func (c *OptionField) MinAttr() any {
 	return c.Min
 }
 
+// MaxAttr is the max attribute of a number field, if any.
+func (c *OptionField) MaxAttr() any {
+	if c.Max == "" {
+		return nil
+	}
+	return c.Max
+}
+
 // StepAttr is the step attribute of a number field: any by default.
 func (c *OptionField) StepAttr() any {
 	switch {

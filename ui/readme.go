@@ -51,9 +51,23 @@ func (a *App) readme(base string) string {
 			p("- Steps undone because they were not finite, each halving the learning rate: %v\n", r)
 		}
 	}
-	if s := a.Compare.Scores; s != nil && s.Base != nil && s.Prefixed != nil {
-		p("- On %s: base model loss %.4f (perplexity %.2f), with the prefix %.4f (perplexity %.2f)\n",
-			a.Compare.Held, s.Base.Loss, s.Base.Perplexity, s.Prefixed.Loss, s.Prefixed.Perplexity)
+	if t := a.Data.Template; t != "" {
+		p("- Prompt template: `%s`\n", t)
+	}
+	if r := a.Compare.Result; r != nil {
+		p("- On %s:\n", a.Compare.Held)
+		for _, rep := range r.Reports {
+			p("  - %s: loss %.4f (perplexity %.2f)", rep.Name, rep.Loss.Point, rep.Perplexity)
+			for _, m := range []struct {
+				name string
+				v    *protocol.Interval
+			}{{"BLEU", rep.BLEU}, {"ROUGE-L", rep.RougeL}, {"exact match", rep.ExactMatch}, {"accuracy", rep.Accuracy}, {"macro-F1", rep.MacroF1}} {
+				if m.v != nil {
+					p(", %s %.3f", m.name, m.v.Point)
+				}
+			}
+			p("\n")
+		}
 	}
 
 	p("\n## Load it with PEFT\n\n```python\nfrom transformers import AutoModelForCausalLM, AutoTokenizer\nfrom peft import PeftModel\n\n")
@@ -63,8 +77,12 @@ func (a *App) readme(base string) string {
 	p("print(tokenizer.decode(out[0][inputs[\"input_ids\"].shape[1]:]))\n```\n\n")
 	p("The base model must be the one the prefix was trained on: a prefix is keys and values for that model's layers.\n\n")
 	p("## Or with prefixtune\n\n```sh\n")
-	p("prefixtune generate --model BASE_DIR --adapter . --prompt \"your prompt\"\n")
-	p("prefixtune eval --model BASE_DIR --adapter . --data held_out.jsonl\n")
+	tpl := ""
+	if t := a.Data.Template; t != "" {
+		tpl = fmt.Sprintf(" --template %q", t)
+	}
+	p("prefixtune generate --model BASE_DIR --adapter .%s --prompt \"your prompt\"\n", tpl)
+	p("prefixtune eval --model BASE_DIR --adapter .%s --data held_out.jsonl --baselines --shots 3 --train train.jsonl\n", tpl)
 	p("prefixtune train --model BASE_DIR --data more.jsonl --init adapter:. --out continued/\n```\n\n")
 	p("BASE_DIR holds the base model's config.json, model.safetensors and tokenizer.json. ")
 	p("PEFT cannot resume training a prompt-learning adapter; `--init adapter:` (or loading this zip in Prefixtune's Download step) can.\n")

@@ -41,15 +41,18 @@ func TestEveryStepRenders(t *testing.T) {
 	h.do(func(a *App) {
 		a.Run = RunState{RunID: "r", Status: protocol.StatusDone, Step: 2, Steps: 2,
 			Log: []protocol.StepLog{{Step: 1, Loss: 3}, {Step: 2, Loss: 2, ValLoss: &v}}}
-		a.Compare.Scores = &protocol.Evaluated{Base: &protocol.Score{Loss: 3, Perplexity: 20}, Prefixed: &protocol.Score{Loss: 2, Perplexity: 7.4}}
-		a.Compare.Examples = []Example{{Prompt: "p", Reference: "r", Base: Stream{Text: "b", Done: true}, Prefixed: Stream{Running: true}}}
+		ci := func(v float64) *protocol.Interval { return &protocol.Interval{Point: v, Lo: v, Hi: v, Level: 0.95, Resamples: 10} }
+		s := []protocol.Sample{{Prompt: "p", References: []string{"r"}, Output: "o"}}
+		a.Compare.Result = &protocol.Evaluated{PrefixParams: 640, TrainedParams: 640, ModelParams: 123200, Reports: []protocol.Report{
+			{Name: "base, zero-shot", Kind: protocol.ReportZeroShot, Loss: *ci(3), Perplexity: 20, Accuracy: ci(0.5), Samples: s},
+			{Name: "prefix", Kind: protocol.ReportPrefix, Loss: *ci(2), Perplexity: 7.4, Accuracy: ci(0.75), Samples: s}}}
 	})
 	ids := map[Step][]string{
 		StepModel:    {"model-source", "model-load", "model-info", "loss-chart"},
-		StepData:     {"data-file", "data-val-file", "sample-wordnet-definitions", "data-preview", "data-load", "data-stats"},
-		StepTune:     {"preset-quick", "tune-prefix-len", "tune-lr", "tune-estimate"},
+		StepData:     {"data-file", "data-val-file", "sample-wordnet-definitions", "data-preview", "data-template", "data-formatted", "data-load", "data-stats"},
+		StepTune:     {"preset-quick", "preset-generation-mlp", "preset-classification", "tune-prefix-len", "tune-lr", "tune-threads", "tune-estimate"},
 		StepTrain:    {"train-button", "pause-button", "cancel-button", "train-progress", "loss-chart"},
-		StepCompare:  {"compare-button", "compare-table", "compare-samples"},
+		StepCompare:  {"compare-button", "compare-shots", "compare-table", "compare-samples", "compare-params"},
 		StepTry:      {"try-prompt", "try-button", "try-base", "try-prefixed"},
 		StepDownload: {"download-button", "adapter-file"},
 	}

@@ -75,6 +75,9 @@ func (c *TrainStep) ProgressLine() string {
 		case protocol.PhaseCheckpoint:
 			return fmt.Sprintf("Step %d of %d: saving a checkpoint…", r.Step, r.Steps)
 		}
+		if w := r.Last.Within; w > 0 && r.Last.Step == r.Step {
+			return fmt.Sprintf("Step %d of %d; step %d is %.0f%% done", r.Step, r.Steps, r.Step+1, 100*w)
+		}
 		return fmt.Sprintf("Step %d of %d", r.Step, r.Steps)
 	case protocol.StatusPaused:
 		return fmt.Sprintf("Paused at step %d of %d; saved in this browser", r.Step, r.Steps)
@@ -124,12 +127,30 @@ func (c *TrainStep) ValLine() string {
 	return "not measured yet"
 }
 
-// SpeedLine is the throughput.
+// SpeedLine is the throughput, and on how many threads.
 func (c *TrainStep) SpeedLine() string {
-	if t := c.App.Run.Last.TokensPerSecond; t > 0 {
-		return Count(int(t + 0.5))
+	l := c.App.Run.Last
+	s := "–"
+	if l.TokensPerSecond > 0 {
+		s = Count(int(l.TokensPerSecond + 0.5))
 	}
-	return "–"
+	switch l.Threads {
+	case 0:
+		return s
+	case 1:
+		return s + " on 1 thread"
+	}
+	return fmt.Sprintf("%s on %d threads", s, l.Threads)
+}
+
+// Done is how many steps the progress bar shows: the steps done and the
+// share of the running one.
+func (c *TrainStep) Done() float64 {
+	r := &c.App.Run
+	if r.Status == StatusRunning && r.Last.Step == r.Step {
+		return float64(r.Step) + r.Last.Within
+	}
+	return float64(r.Step)
 }
 
 // TimeLeft is the estimated time to the end of the run.

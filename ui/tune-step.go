@@ -1,6 +1,11 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+
+	"prefixtune/core/tune/presets"
+)
 
 // PresetClass marks the preset whose options are set.
 func (c *TuneStep) PresetClass(key string) string {
@@ -18,17 +23,34 @@ func (c *TuneStep) Pressed(key string) string {
 	return "false"
 }
 
-// ToggleMLP turns the reparameterisation on (with the paper's 512 and
-// learning rate) or off (with the large learning rate it needs then).
+// ToggleMLP turns the reparameterisation on or off, with the size and
+// learning rate of the task kind's preset (core/tune/presets).
 func (c *TuneStep) ToggleMLP(on bool) {
-	switch {
-	case on && c.App.Opts.Projection == 0:
-		c.App.SetOption("projection", "512")
-		c.App.SetOption("lr", "5e-5")
-	case !on && c.App.Opts.Projection > 0:
-		c.App.SetOption("projection", "0")
-		c.App.SetOption("lr", "5e-3")
+	if on == (c.App.Opts.Projection > 0) {
+		return
 	}
+	p, err := presets.For(c.App.TaskKind(), on)
+	if err != nil {
+		return
+	}
+	c.App.SetOption("projection", strconv.Itoa(p.Projection))
+	c.App.SetOption("lr", strconv.FormatFloat(p.LR, 'g', -1, 64))
+}
+
+// Threads is the threads setting as the field shows it: all by default.
+func (c *TuneStep) Threads() string {
+	if n := c.App.Opts.Threads; n > 0 {
+		return strconv.Itoa(n)
+	}
+	return strconv.Itoa(c.App.MaxThreads())
+}
+
+// ThreadsHelp says what the threads setting does here.
+func (c *TuneStep) ThreadsHelp() string {
+	if c.App.MaxThreads() == 1 {
+		return "This page is not cross-origin isolated, so the engine computes on one thread."
+	}
+	return fmt.Sprintf("1 to %d. Fewer leave cores to other work; the next run (or resumption) uses the new value.", c.App.MaxThreads())
 }
 
 // SeqHelp says how long a sequence can be on this model.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"prefixtune/core/protocol"
+	"prefixtune/core/tune/presets"
 )
 
 // TuneState is the Tune step.
@@ -24,47 +25,34 @@ func DefaultOptions() protocol.TrainOptions {
 	return o
 }
 
-// Preset is a starting point for the options.
-type Preset struct {
-	Key, Title, About string
-	apply             func(o *protocol.TrainOptions)
+// Presets are core/tune/presets': the paper's settings per task kind,
+// with and without the MLP, and a quick look.
+var Presets = presets.All
+
+// applyPreset sets the options a preset holds.
+func applyPreset(o *protocol.TrainOptions, p presets.Preset) {
+	o.PrefixLen, o.Projection, o.LR, o.Schedule, o.Warmup, o.Epochs, o.Steps, o.BatchSize =
+		p.PrefixLen, p.Projection, p.LR, p.Schedule, p.Warmup, p.Epochs, p.Steps, p.BatchSize
 }
 
-// Presets follow Li & Liang (2021): short prefixes, a large learning rate
-// without the MLP reparameterisation, a small one with it, and
-// initialisation from real words for little data.
-var Presets = []Preset{
-	{"quick", "Quick look", "A prefix of 5, 40 steps at a large learning rate: to see the loss move within a minute.",
-		func(o *protocol.TrainOptions) {
-			o.PrefixLen, o.Projection, o.Init, o.LR, o.Schedule, o.Warmup, o.Steps, o.BatchSize = 5, 0, protocol.InitRandom, 5e-3, "constant", 0, 40, 4
-		}},
-	{"direct", "Paper, no MLP", "Prefix 10, learning rate 5e-3, linear decay, 5 epochs of batch 5: the command's defaults.",
-		func(o *protocol.TrainOptions) {
-			o.PrefixLen, o.Projection, o.Init, o.LR, o.Schedule, o.Warmup, o.Steps, o.Epochs, o.BatchSize = 10, 0, protocol.InitRandom, 5e-3, "linear", 0, 0, 5, 5
-		}},
-	{"mlp", "Paper, with the MLP", "Table-to-text in the paper: prefix 10 through an MLP of 512, learning rate 5e-5, 5 epochs of batch 5.",
-		func(o *protocol.TrainOptions) {
-			o.PrefixLen, o.Projection, o.Init, o.LR, o.Schedule, o.Warmup, o.Steps, o.Epochs, o.BatchSize = 10, 512, protocol.InitRandom, 5e-5, "linear", 0, 0, 5, 5
-		}},
-	{"lowdata", "Paper, little data", "Start the prefix from the model's own view of a few task words (the paper's best choice below a few hundred examples).",
-		func(o *protocol.TrainOptions) {
-			o.PrefixLen, o.Projection, o.Init, o.LR, o.Schedule, o.Warmup, o.Steps, o.Epochs, o.BatchSize = 10, 0, protocol.InitText, 5e-3, "linear", 0, 0, 10, 5
-			if o.InitText == "" {
-				o.InitText = "table-to-text:"
-			}
-		}},
-}
-
-// ApplyPreset sets the options of the preset key.
-func (a *App) ApplyPreset(key string) {
-	for _, p := range Presets {
-		if p.Key == key {
-			p.apply(&a.Opts)
-			a.Tune.Preset, a.Tune.FieldErr = key, nil
-			a.optionsChanged(true)
-			return
-		}
+// ApplyPreset sets the options of the preset name.
+func (a *App) ApplyPreset(name string) {
+	p, err := presets.Find(name)
+	if err != nil {
+		return
 	}
+	applyPreset(&a.Opts, p)
+	a.Tune.Preset, a.Tune.FieldErr = name, nil
+	a.optionsChanged(true)
+}
+
+// TaskKind is the kind of task of the data, for the presets: a label per
+// text is classification, anything else generation.
+func (a *App) TaskKind() string {
+	if a.Data.Mode == ModeLabel {
+		return presets.Classification
+	}
+	return presets.Generation
 }
 
 // SetOption sets the option name (its JSON name in TrainOptions) from the
@@ -139,6 +127,16 @@ func (a *App) SetOption(name, text string) {
 		o.ValFraction = pct / 100
 	case "save_every":
 		integer(&o.SaveEvery, 0, "Autosave")
+	case "threads":
+		integer(&o.Threads, 1, "Threads")
+		if most := a.MaxThreads(); o.Threads > most {
+			fail(fmt.Sprintf("Threads must be from 1 to %d, the threads of this browser's kernel pool.", most))
+			o.Threads = most
+		}
+	case "test_fraction":
+		var pct float64
+		real(&pct, 0, 50, "The test share")
+		o.TestFraction = pct / 100
 	default:
 		fail("unknown option " + name)
 	}
@@ -149,6 +147,11 @@ func (a *App) SetOption(name, text string) {
 	a.Tune.Preset = ""
 	a.optionsChanged(describe)
 }
+
+// MaxThreads is the most threads a run can compute on: the kernel pool's
+// (at most navigator.hardwareConcurrency; 1 without cross-origin
+// isolation).
+func (a *App) MaxThreads() int { return max(1, a.Engine.PoolThreads) }
 
 // optionsChanged asks again for the estimate, and the token statistics
 // when the lengths changed.
