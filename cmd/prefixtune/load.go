@@ -14,7 +14,7 @@ import (
 
 // loaded is a model with its tokenizer on the fast native device.
 type loaded struct {
-	m   *model.GPT2
+	m   *model.Model
 	tok *tokenizer.Tokenizer
 }
 

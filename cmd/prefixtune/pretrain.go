@@ -138,7 +138,7 @@ func cmdPretrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 }
 
 // saveModel writes m and its tokenizer as a Hugging Face directory.
-func saveModel(m *model.GPT2, dir, dtype, tokPath string) error {
+func saveModel(m *model.Model, dir, dtype, tokPath string) error {
 	if err := m.Save(dir, safetensors.DType(strings.ToUpper(dtype))); err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ type Report struct {
 }
 
 // Run evaluates m after the prefix pre on exs.
-func Run(name string, m *model.GPT2, pre model.Prefix, tok Tokenizer, exs []data.Example, o Options) (Report, error) {
+func Run(name string, m *model.Model, pre model.Prefix, tok Tokenizer, exs []data.Example, o Options) (Report, error) {
 	if len(exs) == 0 {
 		return Report{}, fmt.Errorf("no examples to evaluate")
 	}
@@ -105,7 +105,7 @@ func shotText(shots []data.Example) string {
 }
 
 type evaluator struct {
-	m     *model.GPT2
+	m     *model.Model
 	pre   model.Prefix
 	tok   Tokenizer
 	o     Options

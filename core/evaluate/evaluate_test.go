@@ -20,7 +20,7 @@ import (
 var ref = gpt2.Dir
 
 type fixture struct {
-	m   *model.GPT2
+	m   *model.Model
 	tok *tokenizer.Tokenizer
 	pre model.Prefix
 	exs []data.Example

@@ -10,32 +10,39 @@ type Shape struct{ B, T, P int }
 const NumActTensors = 23
 
 // ActSizes returns the number of floats of each activation tensor, in the
-// order of the fields of Acts. The backward pass's scratch follows.
+// order of the fields of Acts. The backward pass's scratch follows. Llama
+// has no norm means (RMSNorm) and its fch is the stacked gate and up
+// projections, fchGelu their SwiGLU.
 func ActSizes(c Config, s Shape) [NumActTensors]int {
 	B, T, P, C, L, NH, V := s.B, s.T, s.P, c.NEmbd, c.NLayer, c.NHead, c.VocabSize
+	QKV, A, F, FC := c.QKVWidth(), NH*c.HeadSize(), c.Inner(), c.fcWidth()
 	BT := B * T
+	mean := BT // LayerNorm's means; RMSNorm has none
+	if c.Llama() {
+		mean = 0
+	}
 	return [NumActTensors]int{
 		BT,                       // tokens int32 [B,T]
 		BT,                       // targets int32 [B,T]
 		BT,                       // valid [B,T]
 		BT * C,                   // encoded [B,T,C]
 		L * BT * C,               // ln1 [L,B,T,C]
-		L * BT,                   // ln1Mean [L,B,T]
+		L * mean,                 // ln1Mean [L,B,T]
 		L * BT,                   // ln1Rstd [L,B,T]
-		L * BT * 3 * C,           // qkv [L,B,T,3C]
-		L * BT * C,               // atty [L,B,T,C]
+		L * BT * QKV,             // qkv [L,B,T,(NH+2*KVH)*HS] (Llama: q and k rotated)
+		L * BT * A,               // atty [L,B,T,NH*HS]
 		L * B * NH * T * (P + T), // att [L,B,NH,T,P+T]
 		L * BT * C,               // attProj [L,B,T,C]
 		L * BT * C,               // residual2 [L,B,T,C]
 		L * BT * C,               // ln2 [L,B,T,C]
-		L * BT,                   // ln2Mean [L,B,T]
+		L * mean,                 // ln2Mean [L,B,T]
 		L * BT,                   // ln2Rstd [L,B,T]
-		L * BT * 4 * C,           // fch [L,B,T,4C]
-		L * BT * 4 * C,           // fchGelu [L,B,T,4C]
+		L * BT * FC,              // fch [L,B,T,4C]; Llama [L,B,T,2I] (gate, up)
+		L * BT * F,               // fchGelu [L,B,T,4C]; Llama [L,B,T,I] (SwiGLU)
 		L * BT * C,               // fcProj [L,B,T,C]
 		L * BT * C,               // residual3 [L,B,T,C]
 		BT * C,                   // lnf [B,T,C]
-		BT,                       // lnfMean [B,T]
+		mean,                     // lnfMean [B,T]
 		BT,                       // lnfRstd [B,T]
 		BT * V,                   // logits [B,T,V]; backward overwrites it with dlogits
 	}
@@ -48,14 +55,14 @@ const NumGradTensors = 7
 // fields of Grads. It holds one layer at a time.
 func GradSizes(c Config, s Shape) [NumGradTensors]int {
 	B, T, P, C, NH := s.B, s.T, s.P, c.NEmbd, c.NHead
-	BT := B * T
+	BT, A := B*T, NH*c.HeadSize()
 	return [NumGradTensors]int{
 		BT,                   // losses [B,T]; backward overwrites it with dlosses
 		BT * C,               // dresidual [B,T,C]
-		BT * C,               // dln [B,T,C], also datty
-		BT * 3 * C,           // dqkv [B,T,3C]
-		BT * 4 * C,           // dfch [B,T,4C]
-		BT * 4 * C,           // dfchGelu [B,T,4C]
+		BT * max(C, A),       // dln [B,T,C], also datty [B,T,NH*HS]
+		BT * c.QKVWidth(),    // dqkv [B,T,(NH+2*KVH)*HS]
+		BT * c.fcWidth(),     // dfch [B,T,4C] or [B,T,2I]
+		BT * c.Inner(),       // dfchGelu [B,T,4C] or [B,T,I]
 		B * NH * T * (P + T), // datt [B,NH,T,P+T]
 	}
 }

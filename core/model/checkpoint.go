@@ -10,63 +10,90 @@ import (
 	"prefixtune/core/tensor"
 )
 
-// hfTensor maps one Hugging Face GPT-2 tensor to a field of Params.
+// hfTensor is one Hugging Face tensor and its place in Params.
 type hfTensor struct {
-	name     string // without "transformer." and, per layer, without "h.{l}."
-	field    func(*Params) tensor.Tensor
-	perLayer bool
-	conv     bool // a Conv1D weight stored [in, out]: transposed to [out, in]
-	shape    func(c Config) []int
+	name  string                        // GPT-2: without "transformer."
+	dst   func(p *Params) tensor.Tensor // the elements it fills
+	shape []int                         // as Hugging Face stores it
+	conv  bool                          // a GPT-2 Conv1D weight stored [in, out]: transposed to [out, in]
 }
 
-func hfTensors() []hfTensor {
-	C := func(k int) func(Config) []int { return func(c Config) []int { return []int{k * c.NEmbd} } }
-	CxK := func(a, b int) func(Config) []int {
-		return func(c Config) []int { return []int{a * c.NEmbd, b * c.NEmbd} }
+// hfTensors lists the tensors of a checkpoint of c, layer by layer.
+func hfTensors(c Config) []hfTensor {
+	if c.Llama() {
+		return llamaTensors(c)
 	}
-	return []hfTensor{
-		{"wte.weight", func(p *Params) tensor.Tensor { return p.WTE }, false, false, func(c Config) []int { return []int{c.VocabSize, c.NEmbd} }},
-		{"wpe.weight", func(p *Params) tensor.Tensor { return p.WPE }, false, false, func(c Config) []int { return []int{c.NPositions, c.NEmbd} }},
-		{"ln_1.weight", func(p *Params) tensor.Tensor { return p.LN1W }, true, false, C(1)},
-		{"ln_1.bias", func(p *Params) tensor.Tensor { return p.LN1B }, true, false, C(1)},
-		{"attn.c_attn.weight", func(p *Params) tensor.Tensor { return p.QKVW }, true, true, CxK(1, 3)},
-		{"attn.c_attn.bias", func(p *Params) tensor.Tensor { return p.QKVB }, true, false, C(3)},
-		{"attn.c_proj.weight", func(p *Params) tensor.Tensor { return p.AttProjW }, true, true, CxK(1, 1)},
-		{"attn.c_proj.bias", func(p *Params) tensor.Tensor { return p.AttProjB }, true, false, C(1)},
-		{"ln_2.weight", func(p *Params) tensor.Tensor { return p.LN2W }, true, false, C(1)},
-		{"ln_2.bias", func(p *Params) tensor.Tensor { return p.LN2B }, true, false, C(1)},
-		{"mlp.c_fc.weight", func(p *Params) tensor.Tensor { return p.FCW }, true, true, CxK(1, 4)},
-		{"mlp.c_fc.bias", func(p *Params) tensor.Tensor { return p.FCB }, true, false, C(4)},
-		{"mlp.c_proj.weight", func(p *Params) tensor.Tensor { return p.FCProjW }, true, true, CxK(4, 1)},
-		{"mlp.c_proj.bias", func(p *Params) tensor.Tensor { return p.FCProjB }, true, false, C(1)},
-		{"ln_f.weight", func(p *Params) tensor.Tensor { return p.LNFW }, false, false, C(1)},
-		{"ln_f.bias", func(p *Params) tensor.Tensor { return p.LNFB }, false, false, C(1)},
+	C, L := c.NEmbd, c.NLayer
+	ts := []hfTensor{
+		{"wte.weight", func(p *Params) tensor.Tensor { return p.WTE }, []int{c.VocabSize, C}, false},
+		{"wpe.weight", func(p *Params) tensor.Tensor { return p.WPE }, []int{c.NPositions, C}, false},
 	}
-}
-
-// each calls f for every Hugging Face tensor name of c with its place in
-// Params and the shape Hugging Face stores.
-func each(c Config, f func(name string, t hfTensor, dst func(*Params) tensor.Tensor) error) error {
-	for _, t := range hfTensors() {
-		if !t.perLayer {
-			if err := f(t.name, t, t.field); err != nil {
-				return err
-			}
-			continue
+	for l := 0; l < L; l++ {
+		at := func(f func(p *Params) tensor.Tensor) func(p *Params) tensor.Tensor {
+			return func(p *Params) tensor.Tensor { return layer(f(p), l, L) }
 		}
-		for l := 0; l < c.NLayer; l++ {
-			dst := func(p *Params) tensor.Tensor { return layer(t.field(p), l, c.NLayer) }
-			if err := f(fmt.Sprintf("h.%d.%s", l, t.name), t, dst); err != nil {
-				return err
-			}
-		}
+		h := fmt.Sprintf("h.%d.", l)
+		ts = append(ts,
+			hfTensor{h + "ln_1.weight", at(func(p *Params) tensor.Tensor { return p.LN1W }), []int{C}, false},
+			hfTensor{h + "ln_1.bias", at(func(p *Params) tensor.Tensor { return p.LN1B }), []int{C}, false},
+			hfTensor{h + "attn.c_attn.weight", at(func(p *Params) tensor.Tensor { return p.QKVW }), []int{C, 3 * C}, true},
+			hfTensor{h + "attn.c_attn.bias", at(func(p *Params) tensor.Tensor { return p.QKVB }), []int{3 * C}, false},
+			hfTensor{h + "attn.c_proj.weight", at(func(p *Params) tensor.Tensor { return p.AttProjW }), []int{C, C}, true},
+			hfTensor{h + "attn.c_proj.bias", at(func(p *Params) tensor.Tensor { return p.AttProjB }), []int{C}, false},
+			hfTensor{h + "ln_2.weight", at(func(p *Params) tensor.Tensor { return p.LN2W }), []int{C}, false},
+			hfTensor{h + "ln_2.bias", at(func(p *Params) tensor.Tensor { return p.LN2B }), []int{C}, false},
+			hfTensor{h + "mlp.c_fc.weight", at(func(p *Params) tensor.Tensor { return p.FCW }), []int{C, 4 * C}, true},
+			hfTensor{h + "mlp.c_fc.bias", at(func(p *Params) tensor.Tensor { return p.FCB }), []int{4 * C}, false},
+			hfTensor{h + "mlp.c_proj.weight", at(func(p *Params) tensor.Tensor { return p.FCProjW }), []int{4 * C, C}, true},
+			hfTensor{h + "mlp.c_proj.bias", at(func(p *Params) tensor.Tensor { return p.FCProjB }), []int{C}, false},
+		)
 	}
-	return nil
+	return append(ts,
+		hfTensor{"ln_f.weight", func(p *Params) tensor.Tensor { return p.LNFW }, []int{C}, false},
+		hfTensor{"ln_f.bias", func(p *Params) tensor.Tensor { return p.LNFB }, []int{C}, false},
+	)
 }
 
-// Load reads a Hugging Face GPT-2 directory (config.json and
+// llamaTensors lists the tensors of a LlamaForCausalLM checkpoint. q_proj,
+// k_proj and v_proj fill consecutive rows of a layer's qkvw; gate_proj and
+// up_proj those of its fcw.
+func llamaTensors(c Config) []hfTensor {
+	C, L, I := c.NEmbd, c.NLayer, c.Intermediate
+	Q, D := c.NHead*c.HeadSize(), c.TokenDim()
+	ts := []hfTensor{{"model.embed_tokens.weight", func(p *Params) tensor.Tensor { return p.WTE }, []int{c.VocabSize, C}, false}}
+	for l := 0; l < L; l++ {
+		// rows returns n rows of C from row r of layer l of a field.
+		rows := func(f func(p *Params) tensor.Tensor, r, n, width int) func(p *Params) tensor.Tensor {
+			return func(p *Params) tensor.Tensor { return layer(f(p), l, L).Slice(r*width, n*width) }
+		}
+		whole := func(f func(p *Params) tensor.Tensor) func(p *Params) tensor.Tensor {
+			return func(p *Params) tensor.Tensor { return layer(f(p), l, L) }
+		}
+		qkv := func(p *Params) tensor.Tensor { return p.QKVW }
+		fc := func(p *Params) tensor.Tensor { return p.FCW }
+		h := fmt.Sprintf("model.layers.%d.", l)
+		ts = append(ts,
+			hfTensor{h + "input_layernorm.weight", whole(func(p *Params) tensor.Tensor { return p.LN1W }), []int{C}, false},
+			hfTensor{h + "self_attn.q_proj.weight", rows(qkv, 0, Q, C), []int{Q, C}, false},
+			hfTensor{h + "self_attn.k_proj.weight", rows(qkv, Q, D, C), []int{D, C}, false},
+			hfTensor{h + "self_attn.v_proj.weight", rows(qkv, Q+D, D, C), []int{D, C}, false},
+			hfTensor{h + "self_attn.o_proj.weight", whole(func(p *Params) tensor.Tensor { return p.AttProjW }), []int{C, Q}, false},
+			hfTensor{h + "post_attention_layernorm.weight", whole(func(p *Params) tensor.Tensor { return p.LN2W }), []int{C}, false},
+			hfTensor{h + "mlp.gate_proj.weight", rows(fc, 0, I, C), []int{I, C}, false},
+			hfTensor{h + "mlp.up_proj.weight", rows(fc, I, I, C), []int{I, C}, false},
+			hfTensor{h + "mlp.down_proj.weight", whole(func(p *Params) tensor.Tensor { return p.FCProjW }), []int{C, I}, false},
+		)
+	}
+	ts = append(ts, hfTensor{"model.norm.weight", func(p *Params) tensor.Tensor { return p.LNFW }, []int{C}, false})
+	if c.Untied {
+		ts = append(ts, hfTensor{"lm_head.weight", func(p *Params) tensor.Tensor { return p.LMHead }, []int{c.VocabSize, C}, false})
+	}
+	return ts
+}
+
+// Load reads a Hugging Face GPT-2 or Llama directory (config.json and
 // model.safetensors) onto d.
-func Load(d tensor.Device, dir string) (*GPT2, error) {
+func Load(d tensor.Device, dir string) (*Model, error) {
 	c, err := LoadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
 		return nil, err
@@ -84,48 +111,98 @@ func Load(d tensor.Device, dir string) (*GPT2, error) {
 	return m, nil
 }
 
-// FromSafetensors builds a GPT-2 for c on d from the weights in f, whose
-// tensor names may or may not start with "transformer.".
-func FromSafetensors(d tensor.Device, c Config, f *safetensors.File) (*GPT2, error) {
+// FromSafetensors builds a model for c on d from the weights in f (GPT-2
+// names may or may not start with "transformer."). When every weight
+// matrix in f is F16, or every one BF16, the matrices stay 16-bit on d
+// (frozen); otherwise everything is float32.
+func FromSafetensors(d tensor.Device, c Config, f *safetensors.File) (*Model, error) {
+	infos := map[string]safetensors.Info{}
+	for _, t := range f.Tensors() {
+		name := t.Name
+		if !c.Llama() {
+			name = strings.TrimPrefix(name, "transformer.")
+		}
+		infos[name] = t
+	}
+	ts := hfTensors(c)
+	switch _, ok := infos[ts[0].name]; {
+	case !ok && c.Llama():
+		return nil, fmt.Errorf("no model.embed_tokens.weight: this is not a Llama (LlamaForCausalLM) checkpoint")
+	case !ok:
+		return nil, fmt.Errorf("no wte.weight or transformer.wte.weight: this is not a GPT-2 checkpoint")
+	}
+	for _, t := range ts {
+		info, ok := infos[t.name]
+		if !ok {
+			return nil, fmt.Errorf("tensor %s is missing", t.name)
+		} else if fmt.Sprint(info.Shape) != fmt.Sprint(t.shape) {
+			return nil, fmt.Errorf("tensor %s has shape %v, config.json implies %v", t.name, info.Shape, t.shape)
+		}
+	}
+	c.Weights = weightType(c, ts, infos)
 	m, err := New(d, c)
 	if err != nil {
 		return nil, err
 	}
-	infos := map[string]safetensors.Info{}
-	for _, t := range f.Tensors() {
-		infos[strings.TrimPrefix(t.Name, "transformer.")] = t
-	}
-	if _, ok := infos["wte.weight"]; !ok {
-		return nil, fmt.Errorf("no wte.weight or transformer.wte.weight: this is not a GPT-2 checkpoint")
-	}
-	err = each(c, func(name string, t hfTensor, dst func(*Params) tensor.Tensor) error {
-		info, ok := infos[name]
-		want := t.shape(c)
-		if !ok {
-			return fmt.Errorf("tensor %s is missing", name)
-		} else if fmt.Sprint(info.Shape) != fmt.Sprint(want) {
-			return fmt.Errorf("tensor %s has shape %v, config.json implies %v", name, info.Shape, want)
-		}
-		host := make([]float32, dst(&m.Params).Len)
-		if err := f.ReadFloat32(info.Name, host); err != nil {
-			return err
+	for _, t := range ts {
+		dst := t.dst(&m.Params)
+		host := make([]float32, dst.Len)
+		if err := f.ReadFloat32(infos[t.name].Name, host); err != nil {
+			return nil, err
 		}
 		if t.conv {
-			host = transpose(host, want[0], want[1])
+			host = transpose(host, t.shape[0], t.shape[1])
 		}
-		d.Upload(dst(&m.Params), host)
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		if dst.DType == tensor.F32 {
+			d.Upload(dst, host)
+		} else {
+			d.Upload16(dst, to16(host, dst.DType))
+		}
 	}
 	return m, nil
 }
 
-// Save writes m as a Hugging Face GPT-2 directory: config.json and
-// model.safetensors (names with "transformer.", Conv1D weights [in, out],
-// lm_head tied and not stored) in the given dtype.
-func (m *GPT2) Save(dir string, dtype safetensors.DType) error {
+// weightType is the type the matrices of a checkpoint keep on the device:
+// F16 or BF16 when every matrix in the file has that type (and the
+// embedding size is even, so every matrix starts at a slot boundary), else
+// F32.
+func weightType(c Config, ts []hfTensor, infos map[string]safetensors.Info) tensor.DType {
+	first := infos[ts[0].name].DType
+	if (first != safetensors.F16 && first != safetensors.BF16) || c.NEmbd%2 != 0 {
+		return tensor.F32
+	}
+	for _, t := range ts {
+		if len(t.shape) == 2 && infos[t.name].DType != first {
+			return tensor.F32
+		}
+	}
+	if first == safetensors.F16 {
+		return tensor.F16
+	}
+	return tensor.BF16
+}
+
+// to16 converts float32 values that came from a 16-bit file back to their
+// bits; the round trip is exact.
+func to16(x []float32, dt tensor.DType) []uint16 {
+	out := make([]uint16, len(x))
+	for i, v := range x {
+		if dt == tensor.F16 {
+			out[i] = safetensors.F32ToF16(v)
+		} else {
+			out[i] = safetensors.F32ToBF16(v)
+		}
+	}
+	return out
+}
+
+// Save writes a float32 model as a Hugging Face directory: config.json and
+// model.safetensors (GPT-2: names with "transformer.", Conv1D weights [in,
+// out], lm_head tied and not stored) in the given dtype.
+func (m *Model) Save(dir string, dtype safetensors.DType) error {
+	if m.Config.Weights != tensor.F32 {
+		return fmt.Errorf("the model's weights are %v on the device: only float32 models are saved", m.Config.Weights)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -137,18 +214,18 @@ func (m *GPT2) Save(dir string, dtype safetensors.DType) error {
 		return err
 	}
 	var ts []safetensors.Tensor
-	err = each(m.Config, func(name string, t hfTensor, dst func(*Params) tensor.Tensor) error {
-		shape := t.shape(m.Config)
-		host := make([]float32, dst(&m.Params).Len)
-		m.Dev.Download(host, dst(&m.Params))
+	for _, t := range hfTensors(m.Config) {
+		dst := t.dst(&m.Params)
+		host := make([]float32, dst.Len)
+		m.Dev.Download(host, dst)
+		name := t.name
 		if t.conv {
-			host = transpose(host, shape[1], shape[0])
+			host = transpose(host, t.shape[1], t.shape[0])
 		}
-		ts = append(ts, safetensors.Tensor{Name: "transformer." + name, DType: dtype, Shape: shape, Data: host})
-		return nil
-	})
-	if err != nil {
-		return err
+		if !m.Config.Llama() {
+			name = "transformer." + name
+		}
+		ts = append(ts, safetensors.Tensor{Name: name, DType: dtype, Shape: t.shape, Data: host})
 	}
 	out, err := os.Create(filepath.Join(dir, "model.safetensors"))
 	if err != nil {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,33 +13,63 @@ import (
 
 var tiny = Config{ModelType: "gpt2", NLayer: 2, NHead: 2, NEmbd: 8, NPositions: 16, VocabSize: 11, LayerNorm: 1e-5, Activation: "gelu_new", EOSTokenID: 10}
 
+// TestSaveLoadRoundTrip saves a GPT-2 and a Llama in every dtype and loads
+// them back: float32 exactly; F16 and BF16 files keep their matrices 16-bit
+// on the device, and the model computes the same losses up to the rounding.
 func TestSaveLoadRoundTrip(t *testing.T) {
-	d := tensor.NewCPU()
-	m, err := New(d, tiny)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.InitRandom(7)
-	for _, dtype := range []safetensors.DType{safetensors.F32, safetensors.F16} {
-		dir := t.TempDir()
-		if err := m.Save(dir, dtype); err != nil {
-			t.Fatal(err)
-		}
-		back, err := Load(tensor.NewCPU(), dir)
+	for _, c := range []Config{tiny, llamaTiny} {
+		d := tensor.NewCPU()
+		m, err := New(d, c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if back.Config != m.Config {
-			t.Errorf("%s: config %+v, saved %+v", dtype, back.Config, m.Config)
-		}
-		want, got := d.F(m.Params.All), back.Dev.(*tensor.CPU).F(back.Params.All)
-		for i := range want {
-			exact := dtype == safetensors.F32 && got[i] != want[i]
-			if exact || got[i]-want[i] > 1e-3 || want[i]-got[i] > 1e-3 {
-				t.Fatalf("%s: parameter %d = %g after the round trip, saved %g", dtype, i, got[i], want[i])
+		m.InitRandom(7)
+		before := losses(t, m)
+		for _, dtype := range []safetensors.DType{safetensors.F32, safetensors.F16, safetensors.BF16} {
+			dir := t.TempDir()
+			if err := m.Save(dir, dtype); err != nil {
+				t.Fatal(err)
+			}
+			back, err := Load(tensor.NewCPU(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := m.Config
+			want.Weights = map[safetensors.DType]tensor.DType{safetensors.F32: tensor.F32, safetensors.F16: tensor.F16, safetensors.BF16: tensor.BF16}[dtype]
+			if back.Config != want {
+				t.Errorf("%s %s: config %+v, saved %+v", c.ModelType, dtype, back.Config, want)
+			}
+			if dtype == safetensors.F32 {
+				w, g := d.F(m.Params.All), back.Dev.(*tensor.CPU).F(back.Params.All)
+				for i := range w {
+					if g[i] != w[i] {
+						t.Fatalf("%s: parameter %d = %g after the round trip, saved %g", c.ModelType, i, g[i], w[i])
+					}
+				}
+			}
+			for i, x := range losses(t, back) {
+				if math.Abs(x-before[i]) > 1e-2*math.Max(1, math.Abs(before[i])) {
+					t.Errorf("%s %s: loss %d = %g after the round trip, %g before", c.ModelType, dtype, i, x, before[i])
+				}
 			}
 		}
 	}
+}
+
+// losses are the per-position losses of a fixed batch.
+func losses(t *testing.T, m *Model) []float64 {
+	b := Batch{B: 1, T: 6, Tokens: []int32{1, 5, 2, 9, 3, 7}, Targets: []int32{5, 2, 9, 3, 7, 0}, Valid: []float32{1, 1, 1, 1, 1, 1}}
+	a := NewActs(m.Dev, m.Config, Shape{B: 1, T: 6})
+	if _, _, err := m.Forward(a, Prefix{}, b); err != nil {
+		t.Fatal(err)
+	}
+	l := make([]float32, 6)
+	m.Dev.Download(l, a.Losses.Slice(0, 6))
+	out := make([]float64, 6)
+	for i, x := range l {
+		out[i] = float64(x)
+	}
+	return out
 }
 
 // TestLoadWithoutTransformerPrefix loads a checkpoint whose names lack
@@ -96,8 +127,18 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
+	const llama = `{"model_type":"llama","hidden_size":8,"intermediate_size":12,"num_hidden_layers":2,"num_attention_heads":2,"vocab_size":11`
 	for _, c := range []struct{ json, want string }{
-		{`{"model_type":"llama"}`, "not supported"},
+		{`{"model_type":"bert"}`, "not supported"},
+		{llama + `,"attention_bias":true}`, "attention_bias"},
+		{llama + `,"mlp_bias":true}`, "mlp_bias"},
+		{llama + `,"num_key_value_heads":3}`, "num_key_value_heads 3 must"},
+		{llama + `,"head_dim":3}`, "must be even"},
+		{llama + `,"hidden_act":"gelu"}`, "hidden_act"},
+		{llama + `,"rope_scaling":{"rope_type":"dynamic","factor":2}}`, "\"dynamic\" is not supported"},
+		{llama + `,"rope_scaling":{"rope_type":"llama3","factor":8}}`, "llama3 rope_scaling needs"},
+		{llama + `,"eos_token_id":"x"}`, "eos_token_id"},
+		{llama + `,"num_hidden_layers":0}`, "num_hidden_layers 0"},
 		{`{"model_type":"gpt2","n_layer":2,"n_head":3,"n_embd":8,"n_positions":16,"vocab_size":11}`, "must be positive and divide"},
 		{`{"model_type":"gpt2","n_layer":0,"n_head":2,"n_embd":8,"n_positions":16,"vocab_size":11}`, "n_layer 0"},
 		{`{"model_type":"gpt2","n_layer":2,"n_head":2,"n_embd":8,"n_positions":16,"vocab_size":11,"activation_function":"relu"}`, "only the tanh GELU"},
@@ -135,5 +176,39 @@ func rewrite(t *testing.T, dir string, change func([]safetensors.Tensor) []safet
 	defer out.Close()
 	if err := safetensors.Write(out, change(ts), nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLlamaConfig reads the config.json of SmolLM2-135M and of TinyLlama
+// and a Llama 3.2 style one (rope_scaling llama3, a list of EOS ids).
+func TestLlamaConfig(t *testing.T) {
+	smol := `{"architectures":["LlamaForCausalLM"],"attention_bias":false,"attention_dropout":0.0,"bos_token_id":0,"eos_token_id":0,"hidden_act":"silu","hidden_size":576,"initializer_range":0.041666666666666664,"intermediate_size":1536,"is_llama_config":true,"max_position_embeddings":8192,"model_type":"llama","num_attention_heads":9,"num_hidden_layers":30,"num_key_value_heads":3,"pretraining_tp":1,"rms_norm_eps":1e-05,"rope_interleaved":false,"rope_scaling":null,"rope_theta":100000,"tie_word_embeddings":true,"torch_dtype":"bfloat16","transformers_version":"4.40.1","use_cache":true,"vocab_size":49152}`
+	tinyLlama := `{"architectures":["LlamaForCausalLM"],"bos_token_id":1,"eos_token_id":2,"hidden_act":"silu","hidden_size":2048,"initializer_range":0.02,"intermediate_size":5632,"max_position_embeddings":2048,"model_type":"llama","num_attention_heads":32,"num_hidden_layers":22,"num_key_value_heads":4,"pretraining_tp":1,"rms_norm_eps":1e-05,"rope_scaling":null,"rope_theta":10000.0,"tie_word_embeddings":false,"torch_dtype":"bfloat16","use_cache":true,"vocab_size":32000}`
+	llama32 := `{"model_type":"llama","hidden_size":2048,"intermediate_size":8192,"num_hidden_layers":16,"num_attention_heads":32,"num_key_value_heads":8,"head_dim":64,"max_position_embeddings":131072,"rms_norm_eps":1e-05,"rope_theta":500000.0,"rope_scaling":{"factor":32.0,"high_freq_factor":4.0,"low_freq_factor":1.0,"original_max_position_embeddings":8192,"rope_type":"llama3"},"tie_word_embeddings":true,"vocab_size":128256,"bos_token_id":128000,"eos_token_id":[128001,128008,128009]}`
+	for _, x := range []struct {
+		json                 string
+		C, L, NH, KVH, HS, I int
+		untied               bool
+		rope                 string
+		eos, params          int
+	}{
+		{smol, 576, 30, 9, 3, 64, 1536, false, "", 0, 134515008},
+		{tinyLlama, 2048, 22, 32, 4, 64, 5632, true, "", 2, 1100048384},
+		{llama32, 2048, 16, 32, 8, 64, 8192, false, "llama3", 128001, 1235814400},
+	} {
+		c, err := ParseConfig([]byte(x.json))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.NEmbd != x.C || c.NLayer != x.L || c.NHead != x.NH || c.KVHeads() != x.KVH || c.HeadSize() != x.HS ||
+			c.Intermediate != x.I || c.Untied != x.untied || c.RopeScaling.Type != x.rope || c.EOSTokenID != x.eos {
+			t.Errorf("parsed %+v", c)
+		}
+		if n := NumParams(c); n != x.params {
+			t.Errorf("%d parameters, Hugging Face counts %d", n, x.params)
+		}
+		if c.PrefixWidth() != x.L*2*x.KVH*x.HS {
+			t.Errorf("prefix width %d, want L*2*KVH*HS", c.PrefixWidth())
+		}
 	}
 }

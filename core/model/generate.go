@@ -19,7 +19,7 @@ type Sampling struct {
 // stopping early at stop (if >= 0). It keeps a key/value cache in the
 // prefix's own layout, so each new token costs one single-token pass; emit,
 // if not nil, is called with each new token as it is chosen.
-func (m *GPT2) Generate(pre Prefix, prompt []int32, maxNew int, stop int32, s Sampling, emit func(int32)) ([]int32, error) {
+func (m *Model) Generate(pre Prefix, prompt []int32, maxNew int, stop int32, s Sampling, emit func(int32)) ([]int32, error) {
 	if len(prompt) == 0 {
 		return nil, fmt.Errorf("the prompt is empty: give at least one token")
 	}
@@ -28,10 +28,10 @@ func (m *GPT2) Generate(pre Prefix, prompt []int32, maxNew int, stop int32, s Sa
 	if total > c.NPositions {
 		return nil, fmt.Errorf("prefix (%d) + prompt (%d tokens) + %d new tokens exceed the model's %d positions", pre.P, len(prompt), maxNew, c.NPositions)
 	}
-	W, C, V, L := c.PrefixWidth(), c.NEmbd, c.VocabSize, c.NLayer
+	W, D, V, L, QKV, Q := c.PrefixWidth(), c.TokenDim(), c.VocabSize, c.NLayer, c.QKVWidth(), c.NHead*c.HeadSize()
 	mark := d.Mark()
 	defer d.Release(mark)
-	cache := d.Alloc(total * W) // [total, L*2*C]
+	cache := d.Alloc(total * W) // [total, L*2*KVH*HS]
 	if pre.P > 0 {
 		d.Copy(cache.Slice(0, pre.P*W), pre.Rows.Slice(0, pre.P*W))
 	}
@@ -50,12 +50,13 @@ func (m *GPT2) Generate(pre Prefix, prompt []int32, maxNew int, stop int32, s Sa
 		if _, _, err := m.Forward(a, Prefix{Rows: cache, P: past}, Batch{B: 1, T: T, Tokens: feed, Targets: targets, Valid: valid}); err != nil {
 			return out, err
 		}
+		// The new keys (Llama: already rotated) and values join the cache.
 		for l := 0; l < L; l++ {
 			qkv := layer(a.QKV, l, L)
 			for t := 0; t < T; t++ {
 				row := cache.Slice((past+t)*W, W)
-				d.Copy(row.Slice(2*l*C, C), qkv.Slice(t*3*C+C, C))
-				d.Copy(row.Slice((2*l+1)*C, C), qkv.Slice(t*3*C+2*C, C))
+				d.Copy(row.Slice(2*l*D, D), qkv.Slice(t*QKV+Q, D))
+				d.Copy(row.Slice((2*l+1)*D, D), qkv.Slice(t*QKV+Q+D, D))
 			}
 		}
 		past += T

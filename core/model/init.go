@@ -7,13 +7,16 @@ import (
 	"prefixtune/core/tensor"
 )
 
-// InitRandom draws fresh weights as GPT-2 does: matrices and embeddings
-// from N(0, 0.02^2), the two residual projections of each layer from
-// N(0, (0.02/sqrt(2L))^2), LayerNorm weights 1 and every bias 0.
-func (m *GPT2) InitRandom(seed uint64) {
+// InitRandom draws fresh float32 weights as Hugging Face does: matrices and
+// embeddings from N(0, 0.02^2), norm weights 1 and every bias 0; GPT-2's
+// two residual projections of each layer from N(0, (0.02/sqrt(2L))^2).
+func (m *Model) InitRandom(seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0x67707432)) // "gpt2"
 	p, d := m.Params, m.Dev
 	set := func(t tensor.Tensor, value func() float32) {
+		if t.Absent() {
+			return
+		}
 		v := make([]float32, t.Len)
 		for i := range v {
 			v[i] = value()
@@ -24,7 +27,10 @@ func (m *GPT2) InitRandom(seed uint64) {
 		return func() float32 { return float32(rng.NormFloat64() * std) }
 	}
 	one := func() float32 { return 1 }
-	resid := 0.02 / math.Sqrt(2*float64(m.Config.NLayer))
+	resid := 0.02
+	if !m.Config.Llama() {
+		resid /= math.Sqrt(2 * float64(m.Config.NLayer))
+	}
 	d.Zero(p.All)
 	for _, t := range []tensor.Tensor{p.WTE, p.WPE, p.QKVW, p.FCW} {
 		set(t, normal(0.02))
@@ -32,6 +38,7 @@ func (m *GPT2) InitRandom(seed uint64) {
 	for _, t := range []tensor.Tensor{p.AttProjW, p.FCProjW} {
 		set(t, normal(resid))
 	}
+	set(p.LMHead, normal(0.02))
 	for _, t := range []tensor.Tensor{p.LN1W, p.LN2W, p.LNFW} {
 		set(t, one)
 	}

@@ -6,12 +6,13 @@ import (
 	"math/rand/v2"
 
 	"prefixtune/core/model"
+	"prefixtune/core/tensor"
 )
 
 // InitRandom draws the parameters as PEFT does: the rows (or the MLP's
 // embedding) from N(0, 1), and the MLP's linear layers from torch.nn.Linear's
 // default U(-1/sqrt(in), 1/sqrt(in)).
-func (p *Prefix) InitRandom(m *model.GPT2, seed uint64) {
+func (p *Prefix) InitRandom(m *model.Model, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0x707265666978)) // "prefix"
 	normal := func(n int) []float32 {
 		v := make([]float32, n)
@@ -38,8 +39,8 @@ func (p *Prefix) InitRandom(m *model.GPT2, seed uint64) {
 	m.Dev.Upload(p.b2, uniform(p.b2.Len, p.E))
 }
 
-// InitRows sets a direct prefix to rows [P, L*2*C], e.g. from an adapter.
-func (p *Prefix) InitRows(m *model.GPT2, rows []float32) error {
+// InitRows sets a direct prefix to rows [P, L*2*D], e.g. from an adapter.
+func (p *Prefix) InitRows(m *model.Model, rows []float32) error {
 	if p.E > 0 {
 		return fmt.Errorf("a prefix with an MLP reparameterisation cannot start from saved rows: PEFT saves only the MLP's output; train without --projection to continue from an adapter")
 	}
@@ -54,29 +55,33 @@ func (p *Prefix) InitRows(m *model.GPT2, rows []float32) error {
 // (Li & Liang's best low-data initialisation): the keys and values of the
 // first P tokens of text in every layer. Text shorter than P tokens is
 // repeated. With the MLP, the embedding rows become the tokens' input
-// embeddings instead, and the linear layers are drawn as in InitRandom.
-func (p *Prefix) InitFromText(m *model.GPT2, tokens []int32, seed uint64) error {
+// embeddings instead (which needs PEFT's token_dim to be the embedding
+// size: no grouped-query attention), and the linear layers are drawn as in
+// InitRandom. (Llama keys are rotated: text token i sits at position i.)
+func (p *Prefix) InitFromText(m *model.Model, tokens []int32, seed uint64) error {
 	if len(tokens) == 0 {
 		return fmt.Errorf("the initialisation text is empty: give a text of at least a few words")
 	}
-	P, C, L := p.P, m.Config.NEmbd, m.Config.NLayer
+	c := m.Config
+	P, D, L, QKV, Q := p.P, c.TokenDim(), c.NLayer, c.QKVWidth(), c.NHead*c.HeadSize()
 	ids := make([]int32, P)
 	for i := range ids {
 		ids[i] = tokens[i%len(tokens)]
 	}
 	d := m.Dev
-	if p.E > 0 {
-		p.InitRandom(m, seed)
-		wte := make([]float32, C)
-		for i, id := range ids {
-			d.Download(wte, m.Params.WTE.Slice(int(id)*C, C))
-			d.Upload(p.emb.Slice(i*C, C), wte)
-		}
-		return nil
-	}
 	mark := d.Mark()
 	defer d.Release(mark)
-	a := model.NewActs(d, m.Config, model.Shape{B: 1, T: P})
+	if p.E > 0 {
+		if D != c.NEmbd {
+			return fmt.Errorf("the MLP's input width (token_dim %d, grouped-query attention) is not the embedding size %d, so it cannot start from the text's embeddings: initialise it randomly or train without the projection", D, c.NEmbd)
+		}
+		p.InitRandom(m, seed)
+		tok := d.Alloc(P) // int32 [P]
+		d.UploadInt32(tok, ids)
+		d.Encoder(p.emb, tok, m.Params.WTE, tensor.Tensor{}, 1, P, D, 0)
+		return nil
+	}
+	a := model.NewActs(d, c, model.Shape{B: 1, T: P})
 	targets, valid := make([]int32, P), make([]float32, P)
 	for i := range valid {
 		targets[i], valid[i] = -1, 1
@@ -84,12 +89,14 @@ func (p *Prefix) InitFromText(m *model.GPT2, tokens []int32, seed uint64) error 
 	if _, _, err := m.Forward(a, model.Prefix{}, model.Batch{B: 1, T: P, Tokens: ids, Targets: targets, Valid: valid}); err != nil {
 		return err
 	}
-	kv := make([]float32, 2*C)
+	// A row of qkv holds the NH queries, then the KVH keys and values: the
+	// 2*D floats of one layer of a prefix row.
+	kv := make([]float32, 2*D)
 	for l := 0; l < L; l++ {
-		qkv := a.QKV.Slice(l*a.QKV.Len/L, P*3*C)
+		qkv := a.QKV.Slice(l*a.QKV.Len/L, P*QKV)
 		for i := 0; i < P; i++ {
-			d.Download(kv, qkv.Slice(i*3*C+C, 2*C))
-			d.Upload(p.Params.Slice(i*p.Width+2*l*C, 2*C), kv)
+			d.Download(kv, qkv.Slice(i*QKV+Q, 2*D))
+			d.Upload(p.Params.Slice(i*p.Width+2*l*D, 2*D), kv)
 		}
 	}
 	return nil

@@ -8,8 +8,8 @@ import (
 // Prefix is a trainable prefix for one model on one device.
 type Prefix struct {
 	P, E  int // virtual tokens; MLP hidden size (0: direct)
-	Width int // L*2*C
-	C     int // n_embd, the width of the MLP's input embedding
+	Width int // L*2*D
+	C     int // D = HS*KVH (PEFT's token_dim), the width of the MLP's input embedding
 
 	Params tensor.Tensor // every trainable float, layout in doc.go
 	Grads  tensor.Tensor // gradient of Params
@@ -24,8 +24,8 @@ type Prefix struct {
 
 // New allocates a zero prefix of P rows for m; E > 0 adds the MLP
 // reparameterisation with hidden size E.
-func New(m *model.GPT2, P, E int) *Prefix {
-	d, C, W := m.Dev, m.Config.NEmbd, m.Config.PrefixWidth()
+func New(m *model.Model, P, E int) *Prefix {
+	d, C, W := m.Dev, m.Config.TokenDim(), m.Config.PrefixWidth()
 	p := &Prefix{P: P, E: E, Width: W, C: C}
 	if E == 0 {
 		p.Params, p.Grads = d.Alloc(P*W), d.Alloc(P*W)
@@ -82,7 +82,7 @@ func (p *Prefix) Backward(d tensor.Device) {
 	d.MatmulBackward(p.demb, p.dw1, p.db1, p.dh, p.emb, p.w1, p.P, p.C, p.E)
 }
 
-// Rows returns the prefix rows [P, L*2*C] (PEFT's prompt_embeddings).
+// Rows returns the prefix rows [P, L*2*D] (PEFT's prompt_embeddings).
 func (p *Prefix) Rows(d tensor.Device) []float32 {
 	p.Forward(d)
 	out := make([]float32, p.Out.Rows.Len)

@@ -10,9 +10,15 @@ import (
 
 var tiny = model.Config{ModelType: "gpt2", NLayer: 2, NHead: 2, NEmbd: 8, NPositions: 32, VocabSize: 13, LayerNorm: 1e-5, Activation: "gelu_new"}
 
-func newModel(t *testing.T) (*model.GPT2, *tensor.CPU) {
+// llamaTiny has grouped queries (prefix rows of 2 x 2 x 4 floats).
+var llamaTiny = model.Config{ModelType: "llama", NLayer: 2, NHead: 4, NKVHead: 2, HeadDim: 2, NEmbd: 8, Intermediate: 12,
+	NPositions: 32, VocabSize: 13, LayerNorm: 1e-5, Activation: "silu", RopeTheta: 10}
+
+func newModel(t *testing.T) (*model.Model, *tensor.CPU) { return newModelOf(t, tiny) }
+
+func newModelOf(t *testing.T, c model.Config) (*model.Model, *tensor.CPU) {
 	d := tensor.NewCPU()
-	m, err := model.New(d, tiny)
+	m, err := model.New(d, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,8 +29,16 @@ func newModel(t *testing.T) (*model.GPT2, *tensor.CPU) {
 // TestInitFromText checks that a prefix taken from a text makes the model
 // see exactly what it saw when the text was part of the input: the last
 // token's logits after prefix(text[:P]) equal those of text[:P] + token.
+// For Llama this holds because prefix keys are stored rotated and real
+// tokens start at position P.
 func TestInitFromText(t *testing.T) {
-	m, d := newModel(t)
+	for _, c := range []model.Config{tiny, llamaTiny} {
+		t.Run(c.ModelType, func(t *testing.T) { initFromText(t, c) })
+	}
+}
+
+func initFromText(t *testing.T, c model.Config) {
+	m, d := newModelOf(t, c)
 	text := []int32{3, 1, 4, 1, 5}
 	const P = 4
 	p := New(m, P, 0)
@@ -41,7 +55,7 @@ func TestInitFromText(t *testing.T) {
 		if _, _, err := m.Forward(a, pre, b); err != nil {
 			t.Fatal(err)
 		}
-		return append([]float32(nil), d.F(a.Logits)[(n-1)*tiny.VocabSize:n*tiny.VocabSize]...)
+		return append([]float32(nil), d.F(a.Logits)[(n-1)*c.VocabSize:n*c.VocabSize]...)
 	}
 	want := logits(model.Prefix{}, text)
 	got := logits(p.Out, text[P:])
@@ -62,6 +76,10 @@ func TestInitErrors(t *testing.T) {
 	}
 	if err := New(m, 3, 16).InitRows(m, make([]float32, 3*tiny.PrefixWidth())); err == nil || !strings.Contains(err.Error(), "MLP") {
 		t.Errorf("rows into an MLP prefix: %v", err)
+	}
+	lm, _ := newModelOf(t, llamaTiny)
+	if err := New(lm, 3, 16).InitFromText(lm, []int32{1}, 0); err == nil || !strings.Contains(err.Error(), "grouped-query") {
+		t.Errorf("text into the MLP of a grouped-query model: %v", err)
 	}
 }
 

@@ -11,13 +11,13 @@ import (
 // made, and the full fine-tuning baseline. Weight decay applies to all
 // weights, as torch.optim.AdamW does to a single parameter group.
 type Pretrainer struct {
-	Model *model.GPT2
+	Model *model.Model
 	acts  *model.Acts
 	opt   *optimizer
 }
 
 // NewPretrainer prepares full training of m for batches up to shape s.
-func NewPretrainer(m *model.GPT2, opts Options, s model.Shape) *Pretrainer {
+func NewPretrainer(m *model.Model, opts Options, s model.Shape) *Pretrainer {
 	m.EnableWeightGrads()
 	return &Pretrainer{Model: m, acts: model.NewActs(m.Dev, m.Config, s), opt: newOptimizer(m.Dev, opts, m.Params.All, m.Grads.All)}
 }

@@ -20,7 +20,7 @@ type Options struct {
 
 // Trainer tunes a prefix of a frozen model.
 type Trainer struct {
-	Model  *model.GPT2
+	Model  *model.Model
 	Prefix *prefix.Prefix
 
 	acts *model.Acts
@@ -40,7 +40,7 @@ type StepResult struct {
 }
 
 // New prepares a trainer for batches up to shape s (s.P is taken from the prefix).
-func New(m *model.GPT2, p *prefix.Prefix, opts Options, s model.Shape) *Trainer {
+func New(m *model.Model, p *prefix.Prefix, opts Options, s model.Shape) *Trainer {
 	d := m.Dev
 	s.P = p.P
 	return &Trainer{Model: m, Prefix: p, acts: model.NewActs(d, m.Config, s), opt: newOptimizer(d, opts, p.Params, p.Grads)}

@@ -19,9 +19,10 @@ func (m Memory) Total() int64 { return m.Weights + m.Activations + m.Prefix }
 
 // EstimateMemory returns the arena a run of a P-token prefix (MLP hidden
 // size E) needs on a model of c with batches of B sequences of T tokens:
-// what model.New, prefix.New and train.New allocate.
+// what model.New, prefix.New and train.New allocate (16-bit weights, as
+// c.Weights says, at two bytes).
 func EstimateMemory(c model.Config, P, E, B, T int) Memory {
-	W, C := c.PrefixWidth(), c.NEmbd
+	W, C := c.PrefixWidth(), c.TokenDim()
 	n := P * W // trainable floats
 	extra := 0 // floats besides Params and Grads
 	if E > 0 {
@@ -29,7 +30,7 @@ func EstimateMemory(c model.Config, P, E, B, T int) Memory {
 		extra = 4*P*E + 2*P*W
 	}
 	return Memory{
-		Weights:     4 * int64(model.NumParams(c)),
+		Weights:     model.WeightBytes(c),
 		Activations: 4 * int64(model.NumActs(c, model.Shape{B: B, T: T, P: P})),
 		Prefix:      4 * int64(2*n+extra+5*n+1), // params, grads, MLP; AdamW m, v, the last good params, m, v; the norm
 	}
@@ -41,22 +42,27 @@ func EstimateMemory(c model.Config, P, E, B, T int) Memory {
 // two attention passes per forward one).
 func StepFLOPs(c model.Config, P, B, T int) float64 {
 	N, C, L, V := float64(B*T), float64(c.NEmbd), float64(c.NLayer), float64(c.VocabSize)
-	matmul := 2 * N * (12*L*C*C + C*V)        // qkv, proj, fc, fc proj; the tied output layer
-	attention := 4 * N * L * C * float64(P+T) // scores and weighted values
+	A, QKV, F := float64(c.NHead*c.HeadSize()), float64(c.QKVWidth()), float64(c.Inner())
+	FC := F // GPT-2's fc: 4C outputs; Llama's stacked gate and up: 2I
+	if c.Llama() {
+		FC = 2 * F
+	}
+	matmul := 2 * N * (L*(C*QKV+A*C+C*FC+F*C) + C*V) // qkv, proj, fc, fc proj; the output layer
+	attention := 4 * N * L * A * float64(P+T)        // scores and weighted values
 	return 2*matmul + 3*attention
 }
 
 // MeasureFLOPS times d on a matmul of the shape that dominates a step of a
-// model of c (N rows of C to 4C features) and returns floating-point
-// operations per second. It allocates scratch tensors on d.
+// model of c (N rows of C to the MLP's Inner() features) and returns
+// floating-point operations per second. It allocates scratch tensors on d.
 func MeasureFLOPS(d tensor.Device, c model.Config, N int) float64 {
-	C := c.NEmbd
-	inp, w, out := d.Alloc(N*C), d.Alloc(4*C*C), d.Alloc(N*4*C)
-	flops := 2 * float64(N) * float64(C) * float64(4*C)
-	d.Matmul(out, inp, w, tensor.Tensor{}, N, C, 4*C) // warm-up
+	C, F := c.NEmbd, c.Inner()
+	inp, w, out := d.Alloc(N*C), d.Alloc(F*C), d.Alloc(N*F)
+	flops := 2 * float64(N) * float64(C) * float64(F)
+	d.Matmul(out, inp, w, tensor.Tensor{}, N, C, F) // warm-up
 	start, runs := time.Now(), 0
 	for runs < 3 || time.Since(start) < 50*time.Millisecond {
-		d.Matmul(out, inp, w, tensor.Tensor{}, N, C, 4*C)
+		d.Matmul(out, inp, w, tensor.Tensor{}, N, C, F)
 		runs++
 	}
 	return flops * float64(runs) / time.Since(start).Seconds()

@@ -157,22 +157,23 @@ func CheckTokenizer(c model.Config, tok *tokenizer.Tokenizer) error {
 }
 
 // AdapterConfig is the adapter_config.json of a P-token prefix of a model
-// of c, named after base.
+// of c, named after base. As PEFT writes it for grouped-query models
+// (since 0.12), token_dim is HS*KVH and num_attention_heads is KVH.
 func AdapterConfig(c model.Config, P int, base string) adapter.Config {
-	return adapter.NewConfig(base, P, c.NLayer, c.NHead, c.NEmbd)
+	return adapter.NewConfig(base, P, c.NLayer, c.KVHeads(), c.TokenDim())
 }
 
 // CheckAdapter reports an adapter that was not made for a model of c.
 func CheckAdapter(c model.Config, cfg adapter.Config) error {
-	if cfg.NumLayers != c.NLayer || cfg.TokenDim != c.NEmbd || cfg.NumAttentionHeads != c.NHead {
+	if cfg.NumLayers != c.NLayer || cfg.TokenDim != c.TokenDim() || cfg.NumAttentionHeads != c.KVHeads() {
 		return fmt.Errorf("the adapter was made for %d layers x %d heads x %d dims, this model has %d x %d x %d",
-			cfg.NumLayers, cfg.NumAttentionHeads, cfg.TokenDim, c.NLayer, c.NHead, c.NEmbd)
+			cfg.NumLayers, cfg.NumAttentionHeads, cfg.TokenDim, c.NLayer, c.KVHeads(), c.TokenDim())
 	}
 	return nil
 }
 
 // NewPrefix allocates the prefix of a run and initialises it.
-func NewPrefix(m *model.GPT2, o Options, in Init, seed uint64) (*prefix.Prefix, error) {
+func NewPrefix(m *model.Model, o Options, in Init, seed uint64) (*prefix.Prefix, error) {
 	p := prefix.New(m, o.PrefixLen, o.Projection)
 	switch {
 	case in.Adapter != nil:
@@ -238,7 +239,7 @@ type Run struct {
 
 // New prepares a run of prefix p of model m over seqs (and val, which may
 // be empty), with pad the padding token (the end-of-text token).
-func New(m *model.GPT2, p *prefix.Prefix, seqs, val []data.Sequence, pad int32, o Options) (*Run, error) {
+func New(m *model.Model, p *prefix.Prefix, seqs, val []data.Sequence, pad int32, o Options) (*Run, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"prefixtune/tests/reference/gpt2"
+	"prefixtune/tests/reference/llama"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ import (
 var ref = gpt2.Dir
 
 // fixture loads the reference model, tokenizer and data on d.
-func fixture(t *testing.T, d tensor.Device) (*model.GPT2, *tokenizer.Tokenizer, []data.Example) {
+func fixture(t *testing.T, d tensor.Device) (*model.Model, *tokenizer.Tokenizer, []data.Example) {
 	t.Helper()
 	m, err := model.Load(d, filepath.Join(ref, "model"))
 	if err != nil {
@@ -275,10 +276,31 @@ type counting struct {
 
 func (c *counting) Alloc(n int) tensor.Tensor { c.floats += n; return c.Device.Alloc(n) }
 
+func (c *counting) Alloc16(n int, dt tensor.DType) tensor.Tensor {
+	c.floats += (n + 1) / 2
+	return c.Device.Alloc16(n, dt)
+}
+
+// TestEstimateMemory compares the estimate with what a run allocates, on
+// the GPT-2 fixture and on a Llama fixture with BF16 weights.
 func TestEstimateMemory(t *testing.T) {
-	for _, E := range []int{0, 16} {
+	for _, x := range []struct {
+		model string
+		E     int
+	}{{"", 0}, {"", 16}, {llama.Path("llama3", "model"), 0}, {llama.Path("llama3", "model"), 16}} {
+		E := x.E
 		d := &counting{Device: tensor.NewCPU()}
 		m, tok, exs := fixture(t, d)
+		if x.model != "" {
+			var err error
+			d.floats = 0
+			if m, err = model.Load(d, x.model); err != nil {
+				t.Fatal(err)
+			}
+			if m.Config.Weights != tensor.BF16 {
+				t.Fatalf("the llama3 fixture's weights are %v on the device", m.Config.Weights)
+			}
+		}
 		o := fixtureOptions
 		o.Projection = E
 		p, err := NewPrefix(m, o, Init{}, 0)
@@ -294,7 +316,7 @@ func TestEstimateMemory(t *testing.T) {
 			t.Errorf("E %d: estimated %+v = %d bytes, allocated %d", E, mem, mem.Total(), 4*d.floats)
 		}
 	}
-	if f := StepFLOPs(model.Config{NEmbd: 768, NLayer: 12, VocabSize: 50257}, 10, 4, 128); f < 2.5e11 || f > 3e11 {
+	if f := StepFLOPs(model.Config{ModelType: "gpt2", NEmbd: 768, NHead: 12, NLayer: 12, VocabSize: 50257}, 10, 4, 128); f < 2.5e11 || f > 3e11 {
 		t.Errorf("a GPT-2 small step at B=4, T=128 without weight gradients is about 4 x 124M x 512 flops, not %g", f)
 	}
 	if r := MeasureFLOPS(tensor.NewFast(1), model.Config{NEmbd: 64}, 32); !(r > 1e6) {
@@ -325,6 +347,20 @@ func TestTotalStepsAndChecks(t *testing.T) {
 	cfg.NumLayers++
 	if CheckAdapter(m.Config, cfg) == nil {
 		t.Errorf("an adapter for another depth passed")
+	}
+	// PEFT's adapter of a grouped-query model: token_dim HS*KVH, KVH heads.
+	gqa, rows, err := adapter.Read(llama.Path("gqa", "init_adapter"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lm, err := model.Load(tensor.NewCPU(), llama.Path("gqa", "model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := AdapterConfig(lm.Config, gqa.NumVirtualTokens, "model")
+	if err := CheckAdapter(lm.Config, gqa); err != nil || ours.TokenDim != gqa.TokenDim || ours.NumAttentionHeads != gqa.NumAttentionHeads ||
+		ours.EncoderHiddenSize != gqa.EncoderHiddenSize || len(rows) != gqa.NumVirtualTokens*lm.Config.PrefixWidth() {
+		t.Errorf("PEFT's adapter %+v for the gqa fixture: ours %+v, %v", gqa, ours, err)
 	}
 }
 

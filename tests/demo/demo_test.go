@@ -159,7 +159,7 @@ func TestEarlyStoppingOnADataset(t *testing.T) {
 	t.Logf("stopped at step %d, restored step %d (validation loss %.4f)", r.Trainer.Step(), best, bestLoss)
 }
 
-func load(t *testing.T) (*model.GPT2, *tokenizer.Tokenizer) {
+func load(t *testing.T) (*model.Model, *tokenizer.Tokenizer) {
 	m, err := model.Load(tensor.NewFast(0), demo)
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ import (
 
 // native is the reference model, tokenizer and data on the native device.
 type native struct {
-	m   *model.GPT2
+	m   *model.Model
 	tok *tokenizer.Tokenizer
 	exs []data.Example
 }

@@ -11,8 +11,8 @@ import (
 	"prefixtune/core/safetensors"
 )
 
-// dir holds the fixtures made by tests/reference/gpt2/make_fixtures.py.
-var dir = filepath.Join("..", "reference", "gpt2")
+// gpt2Dir holds the fixtures made by tests/reference/gpt2/make_fixtures.py.
+var gpt2Dir = filepath.Join("..", "reference", "gpt2")
 
 // hfBatch is a batch as Hugging Face takes it.
 type hfBatch struct {
@@ -31,6 +31,7 @@ type run struct {
 
 type fixture struct {
 	t        *testing.T
+	dir      string // model/, init_adapter/, expected.json and expected.safetensors
 	st       *safetensors.File
 	Batches  []hfBatch
 	Settings struct {
@@ -49,9 +50,9 @@ type fixture struct {
 	raw map[string]json.RawMessage
 }
 
-func load(t *testing.T) *fixture {
+func load(t *testing.T, dir string) *fixture {
 	t.Helper()
-	f := &fixture{t: t}
+	f := &fixture{t: t, dir: dir}
 	b, err := os.ReadFile(filepath.Join(dir, "expected.json"))
 	if err != nil {
 		t.Fatal(err)

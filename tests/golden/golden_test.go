@@ -9,6 +9,7 @@ import (
 	"prefixtune/core/prefix"
 	"prefixtune/core/tensor"
 	"prefixtune/core/train"
+	"prefixtune/tests/reference/llama"
 	"prefixtune/wasm/kernels"
 )
 
@@ -34,16 +35,16 @@ func wazero(t *testing.T, threads int) tensor.Device {
 }
 
 func TestGPT2(t *testing.T) {
-	f := load(t)
+	f := load(t, gpt2Dir)
 	for name, newDev := range devices() {
 		t.Run(name, func(t *testing.T) {
 			f.t = t
-			m, err := model.Load(newDev(t), filepath.Join(dir, "model"))
+			m, err := model.Load(newDev(t), filepath.Join(f.dir, "model"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Run("base", func(t *testing.T) { checkForward(t, f, m, nil, "base") })
-			t.Run("prefix", func(t *testing.T) { checkForward(t, f, m, initPrefix(t, m), "prefix") })
+			t.Run("prefix", func(t *testing.T) { checkForward(t, f, m, initPrefix(t, f, m), "prefix") })
 			t.Run("train", func(t *testing.T) { checkTrain(t, f, m, f.Settings.Clip, "train") })
 			t.Run("train-clipped", func(t *testing.T) { checkTrain(t, f, m, f.Settings.ClipTight, "train_clip") })
 			t.Run("mlp", func(t *testing.T) { checkMLP(t, f, m) })
@@ -52,10 +53,37 @@ func TestGPT2(t *testing.T) {
 	}
 }
 
+// TestLlama runs the same checks on every Llama fixture of
+// tests/reference/llama: grouped and multi-query attention, tied and
+// untied heads, linear and llama3 rope scaling, F32, F16 and BF16 weights.
+func TestLlama(t *testing.T) {
+	dtypes := map[string]tensor.DType{"gqa": tensor.F32, "mqa": tensor.F16, "llama3": tensor.BF16}
+	for _, cfg := range llama.Configs {
+		f := load(t, llama.Path(cfg))
+		for name, newDev := range devices() {
+			t.Run(cfg+"/"+name, func(t *testing.T) {
+				f.t = t
+				m, err := model.Load(newDev(t), filepath.Join(f.dir, "model"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.Config.Weights != dtypes[cfg] {
+					t.Errorf("the weights are %v on the device, the file's %v", m.Config.Weights, dtypes[cfg])
+				}
+				t.Run("base", func(t *testing.T) { checkForward(t, f, m, nil, "base") })
+				t.Run("prefix", func(t *testing.T) { checkForward(t, f, m, initPrefix(t, f, m), "prefix") })
+				t.Run("train", func(t *testing.T) { checkTrain(t, f, m, f.Settings.Clip, "train") })
+				t.Run("mlp", func(t *testing.T) { checkMLP(t, f, m) })
+				t.Run("generate", func(t *testing.T) { checkGenerate(t, f, m) })
+			})
+		}
+	}
+}
+
 // initPrefix loads the fixture's initial adapter as a direct prefix.
-func initPrefix(t *testing.T, m *model.GPT2) *prefix.Prefix {
+func initPrefix(t *testing.T, f *fixture, m *model.Model) *prefix.Prefix {
 	t.Helper()
-	cfg, rows, err := adapter.Read(filepath.Join(dir, "init_adapter"))
+	cfg, rows, err := adapter.Read(filepath.Join(f.dir, "init_adapter"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +106,7 @@ func realLogits(logits []float32, b model.Batch, V int) []float32 {
 }
 
 // checkForward compares logits, loss and (with a prefix) its gradient on batch 0.
-func checkForward(t *testing.T, f *fixture, m *model.GPT2, p *prefix.Prefix, key string) {
+func checkForward(t *testing.T, f *fixture, m *model.Model, p *prefix.Prefix, key string) {
 	if p == nil {
 		p = prefix.New(m, 0, 0)
 	}
@@ -125,14 +153,14 @@ func options(f *fixture, lr, clip float64) train.Options {
 		WeightDecay: f.Settings.WeightDecay, Clip: clip}
 }
 
-func checkTrain(t *testing.T, f *fixture, m *model.GPT2, clip float64, key string) {
-	p := initPrefix(t, m)
+func checkTrain(t *testing.T, f *fixture, m *model.Model, clip float64, key string) {
+	p := initPrefix(t, f, m)
 	tr := train.New(m, p, options(f, f.Settings.LR, clip), model.Shape{B: 2, T: 16})
 	steps(t, f, tr, f.run(key))
 	near(t, key+".final", p.Rows(m.Dev), f.tensor(key+".final"))
 }
 
-func checkMLP(t *testing.T, f *fixture, m *model.GPT2) {
+func checkMLP(t *testing.T, f *fixture, m *model.Model) {
 	p := prefix.New(m, f.Settings.P, f.Settings.E)
 	names := []string{"embedding", "w1", "b1", "w2", "b2"}
 	for i, tt := range p.MLP() {
@@ -154,7 +182,7 @@ func checkMLP(t *testing.T, f *fixture, m *model.GPT2) {
 	near(t, "mlp.final.prompt", p.Rows(m.Dev), f.tensor("mlp.final.prompt"))
 }
 
-func checkGenerate(t *testing.T, f *fixture, m *model.GPT2) {
+func checkGenerate(t *testing.T, f *fixture, m *model.Model) {
 	var prompt, want, wantBase []int32
 	f.get("generate.prompt_ids", &prompt)
 	f.get("generate.ids", &want)
@@ -163,7 +191,7 @@ func checkGenerate(t *testing.T, f *fixture, m *model.GPT2) {
 		name string
 		p    *prefix.Prefix
 		want []int32
-	}{{"prefix", initPrefix(t, m), want}, {"base", prefix.New(m, 0, 0), wantBase}} {
+	}{{"prefix", initPrefix(t, f, m), want}, {"base", prefix.New(m, 0, 0), wantBase}} {
 		got, err := m.Generate(c.p.Out, prompt, f.Settings.NewTokens, -1, model.Sampling{}, nil)
 		if err != nil {
 			t.Fatal(err)

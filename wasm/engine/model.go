@@ -19,7 +19,7 @@ import (
 
 // loadedModel is a model on the device with its tokenizer.
 type loadedModel struct {
-	m    *model.GPT2
+	m    *model.Model
 	tok  *tokenizer.Tokenizer
 	info protocol.ModelLoaded
 }

@@ -1,0 +1,151 @@
+package model
+
+import "prefixtune/core/tensor"
+
+// Forward runs the model on b after the prefix and leaves the logits and
+// per-position losses (0 where the target is -1) in a. It returns the sum
+// of the losses and the number of targets.
+//
+// GPT-2 and Llama share the block: norm, qkv matmul, (Llama: RoPE on q and
+// k at positions P..P+T-1), attention after the prefix, output matmul,
+// residual; norm, fc matmul, GELU or SwiGLU, projection matmul, residual.
+func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, err error) {
+	if err := m.check(a, b, pre.P); err != nil {
+		return 0, 0, err
+	}
+	d, c, p := m.Dev, m.Config, m.Params
+	B, T, P, C, L, NH, V := b.B, b.T, pre.P, c.NEmbd, c.NLayer, c.NHead, c.VocabSize
+	KVH, HS, QKV, F, FC := c.KVHeads(), c.HeadSize(), c.QKVWidth(), c.Inner(), c.fcWidth()
+	N, S, A := B*T, c.PrefixWidth(), NH*HS
+	at := func(t tensor.Tensor, l, width int) tensor.Tensor { return layer(t, l, L).Slice(0, N*width) }
+	d.UploadInt32(a.Tokens.Slice(0, N), b.Tokens)
+	d.UploadInt32(a.Targets.Slice(0, N), b.Targets)
+	d.Upload(a.Valid.Slice(0, N), b.Valid)
+
+	d.Encoder(a.Encoded, a.Tokens, p.WTE, p.WPE, B, T, C, P)
+	residual := a.Encoded
+	for l := 0; l < L; l++ {
+		ln1, mean1, rstd1 := at(a.LN1, l, C), at(a.LN1Mean, l, c.meanWidth()), at(a.LN1Rstd, l, 1)
+		qkv, atty, att := at(a.QKV, l, QKV), at(a.Atty, l, A), layer(a.Att, l, L)
+		attProj, res2 := at(a.AttProj, l, C), at(a.Residual2, l, C)
+		ln2, mean2, rstd2 := at(a.LN2, l, C), at(a.LN2Mean, l, c.meanWidth()), at(a.LN2Rstd, l, 1)
+		fch, fchGelu, fcProj, res3 := at(a.FCH, l, FC), at(a.FCHGelu, l, F), at(a.FCProj, l, C), at(a.Residual3, l, C)
+		pk, pv := m.kv(pre, l)
+
+		m.norm(ln1, mean1, rstd1, residual, layer(p.LN1W, l, L), layer(p.LN1B, l, L), N)
+		d.Matmul(qkv, ln1, layer(p.QKVW, l, L), layer(p.QKVB, l, L), N, C, QKV)
+		if c.Llama() {
+			cos, sin := m.rope(P, T)
+			d.RoPE(qkv, cos, sin, B, T, NH, KVH, HS)
+		}
+		d.Attention(atty, att, qkv, pk, pv, a.Valid, B, T, NH, KVH, HS, P, S)
+		d.Matmul(attProj, atty, layer(p.AttProjW, l, L), layer(p.AttProjB, l, L), N, A, C)
+		d.Add(res2, residual, attProj, N*C)
+		m.norm(ln2, mean2, rstd2, res2, layer(p.LN2W, l, L), layer(p.LN2B, l, L), N)
+		d.Matmul(fch, ln2, layer(p.FCW, l, L), layer(p.FCB, l, L), N, C, FC)
+		m.act(fchGelu, fch, N)
+		d.Matmul(fcProj, fchGelu, layer(p.FCProjW, l, L), layer(p.FCProjB, l, L), N, F, C)
+		d.Add(res3, res2, fcProj, N*C)
+		residual = res3
+	}
+	m.norm(a.LNF, a.LNFMean, a.LNFRstd, residual, p.LNFW, p.LNFB, N)
+	d.Matmul(a.Logits, a.LNF, m.head(p), tensor.Tensor{}, N, C, V)
+	d.CrossEntropy(a.Losses, a.Logits, a.Targets, N, V)
+
+	losses := make([]float32, N)
+	d.Download(losses, a.Losses.Slice(0, N))
+	for i, t := range b.Targets {
+		if t >= 0 {
+			lossSum += float64(losses[i])
+			n++
+		}
+	}
+	return lossSum, n, nil
+}
+
+// meanWidth is the per-row width of the norms' saved means: 1 for
+// LayerNorm, 0 for RMSNorm (which has none).
+func (c Config) meanWidth() int {
+	if c.Llama() {
+		return 0
+	}
+	return 1
+}
+
+// Backward back-propagates scale * (sum of the losses at targets) through
+// the activations that Forward left in a (the logits are overwritten).
+// It accumulates the prefix gradient into dprefix (same layout as
+// pre.Rows; absent to skip) and, if enabled, the weight gradients into
+// m.Grads.
+func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, scale float32) {
+	d, c, p, g := m.Dev, m.Config, m.Params, m.Grads
+	B, T, P, C, L, NH, V := b.B, b.T, pre.P, c.NEmbd, c.NLayer, c.NHead, c.VocabSize
+	KVH, HS, QKV, F, FC := c.KVHeads(), c.HeadSize(), c.QKVWidth(), c.Inner(), c.fcWidth()
+	N, S, A := B*T, c.PrefixWidth(), NH*HS
+	at := func(t tensor.Tensor, l, width int) tensor.Tensor { return layer(t, l, L).Slice(0, N*width) }
+	gl := func(t tensor.Tensor, l int) tensor.Tensor { // layer l of a gradient, or absent
+		if t.Absent() {
+			return t
+		}
+		return layer(t, l, L)
+	}
+	weights := !g.All.Absent()
+
+	dl := make([]float32, N)
+	for i, t := range b.Targets {
+		if t >= 0 {
+			dl[i] = scale
+		}
+	}
+	d.Upload(a.Losses.Slice(0, N), dl)
+	d.CrossEntropyBackward(a.Logits, a.Logits, a.Targets, a.Losses, N, V)
+	dres, dln := a.DResidual.Slice(0, N*C), a.DLN.Slice(0, N*C)
+	d.Zero(dln)
+	d.MatmulBackward(dln, m.head(g), tensor.Tensor{}, a.Logits.Slice(0, N*V), a.LNF, m.head(p), N, C, V)
+	d.Zero(dres)
+	m.normBackward(dres, g.LNFW, g.LNFB, dln, at(a.Residual3, L-1, C), p.LNFW, a.LNFMean, a.LNFRstd, N)
+
+	for l := L - 1; l >= 0; l-- {
+		residual := a.Encoded
+		if l > 0 {
+			residual = at(a.Residual3, l-1, C)
+		}
+		dqkv, dfch, dfchGelu := a.DQKV.Slice(0, N*QKV), a.DFCH.Slice(0, N*FC), a.DFCHGelu.Slice(0, N*F)
+		mean1, mean2 := at(a.LN1Mean, l, c.meanWidth()), at(a.LN2Mean, l, c.meanWidth())
+		pk, pv := m.kv(pre, l)
+		var dpk, dpv tensor.Tensor
+		if !dprefix.Absent() && P > 0 {
+			dpk, dpv = m.kv(Prefix{dprefix, P}, l)
+		}
+
+		// residual3 = residual2 + fcProj: dres flows to both.
+		d.Zero(dfchGelu)
+		d.MatmulBackward(dfchGelu, gl(g.FCProjW, l), gl(g.FCProjB, l), dres, at(a.FCHGelu, l, F), layer(p.FCProjW, l, L), N, F, C)
+		d.Zero(dfch)
+		m.actBackward(dfch, at(a.FCH, l, FC), dfchGelu, N)
+		d.Zero(dln)
+		d.MatmulBackward(dln, gl(g.FCW, l), gl(g.FCB, l), dfch, at(a.LN2, l, C), layer(p.FCW, l, L), N, C, FC)
+		m.normBackward(dres, gl(g.LN2W, l), gl(g.LN2B, l), dln, at(a.Residual2, l, C), layer(p.LN2W, l, L), mean2, at(a.LN2Rstd, l, 1), N)
+
+		// residual2 = residual + attProj.
+		datty := a.DLN.Slice(0, N*A)
+		d.Zero(datty)
+		d.MatmulBackward(datty, gl(g.AttProjW, l), gl(g.AttProjB, l), dres, at(a.Atty, l, A), layer(p.AttProjW, l, L), N, A, C)
+		if l == 0 && !weights {
+			// Nothing below the first attention needs a gradient.
+			d.AttentionBackward(tensor.Tensor{}, dpk, dpv, a.DAtt, datty, at(a.QKV, l, QKV), pk, pv, layer(a.Att, l, L), B, T, NH, KVH, HS, P, S)
+			return
+		}
+		d.Zero(dqkv)
+		d.AttentionBackward(dqkv, dpk, dpv, a.DAtt, datty, at(a.QKV, l, QKV), pk, pv, layer(a.Att, l, L), B, T, NH, KVH, HS, P, S)
+		if c.Llama() {
+			cos, sin := m.rope(P, T)
+			d.RoPEBackward(dqkv, cos, sin, B, T, NH, KVH, HS)
+		}
+		dln1 := dln
+		d.Zero(dln1)
+		d.MatmulBackward(dln1, gl(g.QKVW, l), gl(g.QKVB, l), dqkv, at(a.LN1, l, C), layer(p.QKVW, l, L), N, C, QKV)
+		m.normBackward(dres, gl(g.LN1W, l), gl(g.LN1B, l), dln1, residual, layer(p.LN1W, l, L), mean1, at(a.LN1Rstd, l, 1), N)
+	}
+	d.EncoderBackward(g.WTE, g.WPE, dres, a.Tokens, B, T, C, P)
+}
