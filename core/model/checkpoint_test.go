@@ -212,3 +212,45 @@ func TestLlamaConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestLlamaLoadErrors(t *testing.T) {
+	m, _ := New(tensor.NewCPU(), llamaTiny)
+	for _, c := range []struct {
+		name   string
+		change func([]safetensors.Tensor) []safetensors.Tensor
+		want   string
+	}{
+		{"untied without lm_head", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			var out []safetensors.Tensor
+			for _, x := range ts {
+				if x.Name != "lm_head.weight" {
+					out = append(out, x)
+				}
+			}
+			return out
+		}, "tensor lm_head.weight is missing"},
+		{"GPT-2 names", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			for i := range ts {
+				ts[i].Name = strings.Replace(ts[i].Name, "model.embed_tokens", "transformer.wte", 1)
+			}
+			return ts
+		}, "not a Llama"},
+		{"wrong k_proj shape", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			for i := range ts {
+				if ts[i].Name == "model.layers.1.self_attn.k_proj.weight" {
+					ts[i].Shape = []int{8, 4}
+				}
+			}
+			return ts
+		}, "has shape [8 4], config.json implies [4 8]"},
+	} {
+		dir := t.TempDir()
+		if err := m.Save(dir, safetensors.F32); err != nil {
+			t.Fatal(err)
+		}
+		rewrite(t, dir, c.change)
+		if _, err := Load(tensor.NewCPU(), dir); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+}
