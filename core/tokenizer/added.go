@@ -11,6 +11,7 @@ import (
 // <|endoftext|>, and tokens added to a trained vocabulary).
 type addedToken struct {
 	content    string
+	pattern    string // what is matched: the content, normalized if normalized is set
 	id         int
 	special    bool // a control token (end of text, padding, ...), not text
 	singleWord bool // matches only where no word character touches it
@@ -35,9 +36,12 @@ type matchNode struct {
 func newMatcher(toks []*addedToken) *matcher {
 	m := &matcher{nodes: []matchNode{{}}}
 	for _, t := range toks {
+		if t.pattern == "" {
+			continue
+		}
 		n := int32(0)
-		for i := 0; i < len(t.content); i++ {
-			b := t.content[i]
+		for i := 0; i < len(t.pattern); i++ {
+			b := t.pattern[i]
 			child, ok := m.nodes[n].next[b]
 			if !ok {
 				if m.nodes[n].next == nil {
@@ -50,7 +54,7 @@ func newMatcher(toks []*addedToken) *matcher {
 			n = child
 		}
 		m.nodes[n].tok = t
-		m.first[t.content[0]] = true
+		m.first[t.pattern[0]] = true
 	}
 	return m
 }

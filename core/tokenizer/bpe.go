@@ -1,16 +1,22 @@
 package tokenizer
 
-import "sync"
+import (
+	"sync"
+	"unicode/utf8"
+)
 
-// bpe is the byte-level BPE model: the merges, keyed by the ids of the pair,
-// and the id of every single-byte token.
+// bpe is the BPE model: the merges, keyed by the ids of the pair, and how
+// a word's characters become its first symbols.
 type bpe struct {
-	byteID       [256]int32         // id of the token for each byte; -1 if the vocabulary lacks it
+	byteLevel    bool               // words are bytes, each spelled as its byte-level character; else UTF-8 text
+	byteID       [256]int32         // byte-level: id of the token for each byte; -1 if the vocabulary lacks it
+	byteFallback bool               // a character not in the vocabulary becomes its bytes' <0xNN> tokens
+	fallbackID   [256]int32         // id of <0xNN> for each byte NN; -1 if the vocabulary lacks it
 	merges       map[uint64]merge   // pairKey(left, right) -> merge
-	vocab        map[string]int32   // model tokens, spelled byte-level, -> id
+	vocab        map[string]int32   // model tokens, as the vocabulary spells them, -> id
 	ignoreMerges bool               // a word that is itself a token is not split
 	unk          int32              // id of the unknown token, -1 if none
-	fuseUnk      bool               // consecutive unknown bytes give one unknown token
+	fuseUnk      bool               // consecutive unknown characters give one unknown token
 	cacheMu      sync.RWMutex       // guards cache
 	cache        map[string][]int32 // word bytes -> ids, emptied when it reaches maxCacheLen
 }
@@ -68,26 +74,47 @@ type candidate struct {
 // candidate with the lowest rank merges first, the leftmost of equal ranks.
 func (m *bpe) encodeWord(word string) []int32 {
 	if m.ignoreMerges {
-		if id, ok := m.vocab[byteLevel(word)]; ok {
+		spelled := word
+		if m.byteLevel {
+			spelled = byteLevel(word)
+		}
+		if id, ok := m.vocab[spelled]; ok {
 			return []int32{id}
 		}
 	}
 	syms := make([]symbol, 0, len(word))
-	unknown := false // the last symbol stands for bytes with no token
-	for i := 0; i < len(word); i++ {
-		id := m.byteID[word[i]]
-		if id < 0 {
-			if m.unk < 0 {
-				continue // as Hugging Face does: a byte with no token and no unknown token is dropped
-			}
-			if m.fuseUnk && unknown {
-				continue
-			}
-			id = m.unk
-		}
-		unknown = m.byteID[word[i]] < 0
+	add := func(id int32) {
 		n := int32(len(syms))
 		syms = append(syms, symbol{id: id, prev: n - 1, next: n + 1})
+	}
+	// As in Hugging Face's BPE::merge_word, an unknown token waits until the
+	// next known character, and a character with no token, no byte fallback
+	// and no unknown token is dropped.
+	unk := false
+	for i := 0; i < len(word); {
+		id, n := m.initial(word, i)
+		switch {
+		case id >= 0:
+			if unk {
+				add(m.unk)
+				unk = false
+			}
+			add(id)
+		case m.fallback(word[i : i+n]):
+			// Hugging Face leaves a pending unknown token for after these bytes.
+			for k := i; k < i+n; k++ {
+				add(m.fallbackID[word[k]])
+			}
+		case m.unk >= 0:
+			if unk && !m.fuseUnk {
+				add(m.unk)
+			}
+			unk = true
+		}
+		i += n
+	}
+	if unk {
+		add(m.unk)
 	}
 	if len(syms) == 0 {
 		return nil
@@ -130,6 +157,34 @@ func (m *bpe) encodeWord(word string) []int32 {
 		ids = append(ids, syms[i].id)
 	}
 	return ids
+}
+
+// initial returns the id of the first symbol at word[i], -1 if the
+// vocabulary has none, and its length: one byte in a byte-level word, one
+// character (or one byte of invalid UTF-8) otherwise.
+func (m *bpe) initial(word string, i int) (int32, int) {
+	if m.byteLevel {
+		return m.byteID[word[i]], 1
+	}
+	_, n := utf8.DecodeRuneInString(word[i:])
+	if id, ok := m.vocab[word[i:i+n]]; ok {
+		return id, n
+	}
+	return -1, n
+}
+
+// fallback reports whether byte fallback applies to the bytes of a
+// character: every byte must have its <0xNN> token.
+func (m *bpe) fallback(char string) bool {
+	if !m.byteFallback {
+		return false
+	}
+	for i := 0; i < len(char); i++ {
+		if m.fallbackID[char[i]] < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // candidateHeap is a binary min-heap ordered by (rank, pos).

@@ -1,6 +1,9 @@
 package tokenizer
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Limits on what a file may hold, far above any real tokenizer (GPT-2 has
 // 50,257 tokens and 50,000 merges; the largest published vocabularies have
@@ -14,15 +17,19 @@ const (
 
 // A spec is a tokenizer as a file describes it, before it is checked.
 type spec struct {
-	source         string         // the file it came from, for errors
-	vocab          map[string]int // model token -> id
-	merges         [][2]string    // in rank order
-	added          []addedToken   // id is ignored: Hugging Face assigns it
-	unk            string         // unknown token, "" if none
-	fuseUnk        bool
-	ignoreMerges   bool
-	addPrefixSpace bool
-	useRegex       bool
+	source       string         // the file it came from, for errors
+	vocab        map[string]int // model token -> id
+	merges       [][2]string    // in rank order
+	added        []addedToken   // id is ignored: Hugging Face assigns it
+	unk          string         // unknown token, "" if none
+	fuseUnk      bool
+	byteFallback bool
+	ignoreMerges bool
+	norm         []normStep
+	pre          []preStage
+	dec          decoder
+	prefix       []int // ids the post-processor puts before a text
+	suffix       []int // and after it
 }
 
 // build checks a spec and makes the Tokenizer it describes.
@@ -37,10 +44,20 @@ func build(s spec) (*Tokenizer, error) {
 		return nil, fmt.Errorf("%s: %d added tokens, more than the %d this loader accepts", s.source, len(s.added), maxVocab)
 	}
 	t := &Tokenizer{
-		model:          bpe{vocab: make(map[string]int32, len(s.vocab)), unk: -1, fuseUnk: s.fuseUnk, ignoreMerges: s.ignoreMerges},
-		added:          map[string]*addedToken{},
-		addPrefixSpace: s.addPrefixSpace,
-		useRegex:       s.useRegex,
+		model: bpe{vocab: make(map[string]int32, len(s.vocab)), unk: -1, fuseUnk: s.fuseUnk,
+			ignoreMerges: s.ignoreMerges, byteFallback: s.byteFallback},
+		added:  map[string]*addedToken{},
+		norm:   s.norm,
+		pre:    s.pre,
+		dec:    s.dec,
+		prefix: s.prefix,
+		suffix: s.suffix,
+	}
+	for _, p := range s.pre {
+		t.model.byteLevel = t.model.byteLevel || p.kind == preByteLevel
+	}
+	if t.model.byteLevel && s.byteFallback {
+		return nil, fmt.Errorf("%s: byte_fallback is not supported with the ByteLevel pre-tokenizer: it belongs to SentencePiece-style BPE, whose words are text", s.source)
 	}
 	size := 0
 	for tok, id := range s.vocab {
@@ -60,9 +77,12 @@ func build(s spec) (*Tokenizer, error) {
 		t.model.vocab[tok] = int32(id)
 	}
 	for b, r := range byteRune {
-		t.model.byteID[b] = -1
+		t.model.byteID[b], t.model.fallbackID[b] = -1, -1
 		if id, ok := t.model.vocab[string(r)]; ok {
 			t.model.byteID[b] = id
+		}
+		if id, ok := t.model.vocab[fmt.Sprintf("<0x%02X>", b)]; ok {
+			t.model.fallbackID[b] = id
 		}
 	}
 	if err := t.setMerges(s); err != nil {
@@ -79,6 +99,11 @@ func build(s spec) (*Tokenizer, error) {
 		return nil, err
 	}
 	t.setDecoded(byID)
+	for _, id := range append(slices.Clone(t.prefix), t.suffix...) {
+		if id < 0 || id >= t.VocabSize() {
+			return nil, fmt.Errorf("%s: the post_processor adds id %d, which names no token of this tokenizer", s.source, id)
+		}
+	}
 	t.eos = t.findEOS()
 	return t, nil
 }
@@ -130,6 +155,10 @@ func (t *Tokenizer) setAdded(s spec, byID []string, has []bool) error {
 			}
 		}
 		maxAdded = max(maxAdded, a.id)
+		a.pattern = a.content
+		if a.normalized {
+			a.pattern = normalize(t.norm, a.content)
+		}
 		t.added[a.content] = &a
 	}
 	var raw, normalized []*addedToken
@@ -145,17 +174,19 @@ func (t *Tokenizer) setAdded(s spec, byID []string, has []bool) error {
 }
 
 // setDecoded fills the bytes each id decodes to. Added tokens take their
-// ids from the model, where they share one.
+// ids from the model, where they share one; Hugging Face decodes a
+// normalized added token as its normalized content.
 func (t *Tokenizer) setDecoded(byID []string) {
-	for name, a := range t.added {
+	for _, a := range t.added {
 		if a.id >= len(byID) {
 			byID = append(byID, make([]string, a.id+1-len(byID))...)
 		}
-		byID[a.id] = name
+		byID[a.id] = a.pattern
 	}
+	t.names = byID
 	t.offsets = make([]int, len(byID)+1)
 	for id, tok := range byID {
-		t.decoded = append(t.decoded, tokenBytes(tok)...)
+		t.decoded = append(t.decoded, t.dec.token(tok, false)...)
 		t.offsets[id+1] = len(t.decoded)
 	}
 }

@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,7 +48,6 @@ func TestFromJSONErrors(t *testing.T) {
 		{"unk missing", file(`{"type":"BPE","vocab":{},"unk_token":"<unk>"}`, ""), `unk_token "<unk>"`},
 		{"normalizer", file("", `"normalizer":{"type":"NFC"},`+pre), `normalizer "NFC" is not supported`},
 		{"normalizer bad", file("", `"normalizer":[],`+pre), "normalizer"},
-		{"no pre-tokenizer", file("", `"decoder":{"type":"ByteLevel"}`), "no pre_tokenizer"},
 		{"other pre-tokenizer", file("", `"pre_tokenizer":{"type":"Whitespace"},"decoder":{"type":"ByteLevel"}`), `pre_tokenizer "Whitespace"`},
 		{"no decoder", file("", `"pre_tokenizer":{"type":"ByteLevel"}`), "no decoder"},
 		{"other decoder", file("", `"pre_tokenizer":{"type":"ByteLevel"},"decoder":{"type":"WordPiece"}`), `decoder "WordPiece"`},
@@ -133,5 +133,58 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "not a valid tokenizer file") {
 		t.Errorf("Load of a broken tokenizer.json: %v", err)
+	}
+}
+
+// Components this loader cannot reproduce are errors naming them.
+func TestComponentErrors(t *testing.T) {
+	const dec = `"decoder":{"type":"ByteLevel"}`
+	pre := func(p string) string { return `"pre_tokenizer":` + p + `,` + dec }
+	split := func(re string) string {
+		b, _ := json.Marshal(re)
+		return pre(`{"type":"Split","pattern":{"Regex":` + string(b) + `},"behavior":"Isolated","invert":false}`)
+	}
+	decoder := func(d string) string { return `"decoder":` + d }
+	post := func(p string) string { return `"post_processor":` + p + `,` + pre(`{"type":"ByteLevel"}`) }
+	for _, tc := range []struct{ name, extra, want string }{
+		{"normalizer regex", `"normalizer":{"type":"Replace","pattern":{"Regex":" "},"content":"_"},` + dec, "Regex pattern is not supported"},
+		{"normalizer nested", `"normalizer":{"type":"Sequence","normalizers":[{"type":"Lowercase"}]},` + dec, `normalizer "Lowercase"`},
+		{"prepend empty", `"normalizer":{"type":"Prepend"},` + dec, "no prepend"},
+		{"whitespace", pre(`{"type":"Whitespace"}`), `pre_tokenizer "Whitespace"`},
+		{"after byte level", pre(`{"type":"Sequence","pretokenizers":[{"type":"ByteLevel"},{"type":"Digits"}]}`), "after ByteLevel"},
+		{"split string", pre(`{"type":"Split","pattern":{"String":" "},"behavior":"Isolated"}`), "only with a Regex"},
+		{"split removed", pre(`{"type":"Split","pattern":{"Regex":" "},"behavior":"Removed"}`), `behavior "Removed"`},
+		{"split invert", pre(`{"type":"Split","pattern":{"Regex":" "},"behavior":"Isolated","invert":true}`), "invert true"},
+		{"look-behind", split(`(?<=a)b`), "(?<=...) is not supported"},
+		{"look-ahead", split(`a(?=b)|\s+`), "(?=...) is not supported"},
+		{"anchor", split(`^a`), "anchors"},
+		{"unicode class", split(`\p{Lu}+`), `\p{Lu} is not supported`},
+		{"digit class", split(`\d+`), `\d is not supported`},
+		{"negated in class", split(`[\S]`), "negated class"},
+		{"nested class", split(`[a[b]]`), "nested classes"},
+		{"open class", split(`[ab`), "not closed"},
+		{"bad go regexp", split(`a++`), "invalid nested repetition"},
+		{"empty regex", split(``), "empty"},
+		{"metaspace replacement", pre(`{"type":"Metaspace","replacement":"ab"}`), "one character"},
+		{"metaspace scheme", pre(`{"type":"Metaspace","replacement":"▁","prepend_scheme":"sometimes"}`), `"sometimes"`},
+		{"no decoder", `"pre_tokenizer":{"type":"ByteLevel"}`, "no decoder"},
+		{"decoder ctc", decoder(`{"type":"CTC"}`), `decoder "CTC"`},
+		{"decoder after fuse", decoder(`{"type":"Sequence","decoders":[{"type":"Fuse"},{"type":"ByteFallback"}]}`), `decoder "ByteFallback" after Fuse`},
+		{"decoder after byte fallback", decoder(`{"type":"Sequence","decoders":[{"type":"ByteFallback"},{"type":"Replace","pattern":{"String":"a"},"content":"b"}]}`), `decoder "Replace" after ByteFallback`},
+		{"decoder strip", decoder(`{"type":"Strip","content":"ab","start":1,"stop":0}`), "one character"},
+		{"post unknown", post(`{"type":"Foo"}`), `post_processor "Foo"`},
+		{"post no sequence", post(`{"type":"TemplateProcessing","single":[],"special_tokens":{}}`), "sequence A once"},
+		{"post unknown special", post(`{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>"}},{"Sequence":{"id":"A"}}],"special_tokens":{}}`), "neither a Sequence"},
+		{"post id out of range", post(`{"type":"RobertaProcessing","cls":["<s>",7],"sep":["</s>",0]}`), "adds id 7"},
+		{"post roberta broken", post(`{"type":"RobertaProcessing","cls":["<s>"],"sep":["</s>",0]}`), "cls and sep"},
+	} {
+		_, err := FromJSON([]byte(file("", tc.extra)))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+	bf := file(`{"type":"BPE","vocab":{"a":0},"byte_fallback":true}`, pre(`{"type":"ByteLevel"}`))
+	if _, err := FromJSON([]byte(bf)); err == nil || !strings.Contains(err.Error(), "byte_fallback") {
+		t.Errorf("byte_fallback with ByteLevel: error %v", err)
 	}
 }

@@ -30,6 +30,8 @@ type expectedVariant struct {
 	TokenizerJSON json.RawMessage `json:"tokenizer_json"`
 	VocabSize     int             `json:"vocab_size"`
 	TokenIDs      map[string]*int `json:"token_ids"`
+	SpecialPrefix *[]int          `json:"special_prefix"` // what Hugging Face's post-processor adds
+	SpecialSuffix *[]int          `json:"special_suffix"`
 	Cases         []expectedCase  `json:"cases"`
 }
 
@@ -139,6 +141,12 @@ func checkVariant(t *testing.T, tok *Tokenizer, v expectedVariant) {
 		id, ok := tok.TokenID(name)
 		if want == nil && ok || want != nil && (!ok || id != *want) {
 			t.Errorf("TokenID(%q) = %d, %v; Hugging Face %v", name, id, ok, want)
+		}
+	}
+	if v.SpecialPrefix != nil {
+		prefix, suffix := tok.Template()
+		if !slices.Equal(prefix, *v.SpecialPrefix) || !slices.Equal(suffix, *v.SpecialSuffix) {
+			t.Errorf("Template() = %v, %v; Hugging Face adds %v, %v", prefix, suffix, *v.SpecialPrefix, *v.SpecialSuffix)
 		}
 	}
 	failures := 0

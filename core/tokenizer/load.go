@@ -112,14 +112,15 @@ func setConfigEOS(t *Tokenizer, path string) error {
 }
 
 // The parts of Hugging Face's tokenizer.json that matter here; other fields
-// (truncation, padding, post_processor, offsets trimming) do not change ids.
+// (truncation, padding, offsets trimming) do not change ids.
 type fileJSON struct {
-	Version      *string         `json:"version"`
-	AddedTokens  []addedJSON     `json:"added_tokens"`
-	Normalizer   json.RawMessage `json:"normalizer"`
-	PreTokenizer json.RawMessage `json:"pre_tokenizer"`
-	Decoder      json.RawMessage `json:"decoder"`
-	Model        *modelJSON      `json:"model"`
+	Version       *string         `json:"version"`
+	AddedTokens   []addedJSON     `json:"added_tokens"`
+	Normalizer    json.RawMessage `json:"normalizer"`
+	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
+	Decoder       json.RawMessage `json:"decoder"`
+	PostProcessor json.RawMessage `json:"post_processor"`
+	Model         *modelJSON      `json:"model"`
 }
 
 type addedJSON struct {
@@ -168,29 +169,15 @@ func (m *mergeJSON) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-type componentJSON struct {
-	Type           string `json:"type"`
-	AddPrefixSpace bool   `json:"add_prefix_space"`
-	UseRegex       *bool  `json:"use_regex"`
-}
-
-// component decodes a normalizer, pre_tokenizer or decoder; ok is false for null.
-func component(raw json.RawMessage, what string) (c componentJSON, ok bool, err error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return c, false, nil
-	}
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return c, false, fmt.Errorf("tokenizer.json: %s: %w", what, err)
-	}
-	return c, true, nil
-}
-
 // FromJSON makes a tokenizer from the contents of a Hugging Face
-// tokenizer.json. Only byte-level BPE tokenizers (GPT-2 style: model type
-// BPE, ByteLevel pre-tokenizer and decoder, no normalizer) are supported;
-// anything else is an error saying what is not supported. Added tokens get
-// the ids Hugging Face gives them when it loads the file, which are the ids
-// the file records unless the file is inconsistent.
+// tokenizer.json holding a BPE model: byte-level BPE as GPT-2, SmolLM2 and
+// Llama-3 use it, or SentencePiece-style BPE with byte fallback and the "▁"
+// metaspace as Llama-2 and TinyLlama use it. The normalizer,
+// pre-tokenizer, decoder and post-processor may be the components these
+// models use (see components.go); anything else is an error naming what is
+// not supported. Added tokens get the ids Hugging Face gives them when it
+// loads the file, which are the ids the file records unless the file is
+// inconsistent.
 func FromJSON(data []byte) (*Tokenizer, error) {
 	if len(data) > maxFileBytes {
 		return nil, fmt.Errorf("tokenizer.json: %d bytes, more than the %d MiB this loader accepts", len(data), maxFileBytes>>20)
@@ -206,29 +193,22 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n, ok, err := component(f.Normalizer, "normalizer"); err != nil {
-		return nil, err
-	} else if ok {
-		return nil, fmt.Errorf("tokenizer.json: normalizer %q is not supported: only byte-level BPE tokenizers without a normalizer (GPT-2 style) can be loaded", n.Type)
-	}
-	pre, ok, err := component(f.PreTokenizer, "pre_tokenizer")
-	if err != nil {
+	if s.norm, err = parseNormalizer(f.Normalizer, nil); err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, errors.New("tokenizer.json: no pre_tokenizer: byte-level BPE needs the ByteLevel pre_tokenizer")
+	if s.pre, err = parsePreTokenizer(f.PreTokenizer, nil); err != nil {
+		return nil, err
 	}
-	if pre.Type != "ByteLevel" {
-		return nil, fmt.Errorf("tokenizer.json: pre_tokenizer %q is not supported: it must be ByteLevel", pre.Type)
-	}
-	s.addPrefixSpace = pre.AddPrefixSpace
-	s.useRegex = pre.UseRegex == nil || *pre.UseRegex
-	if dec, ok, err := component(f.Decoder, "decoder"); err != nil {
+	if _, ok, err := parseComponent(f.Decoder, "decoder"); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, errors.New("tokenizer.json: no decoder: byte-level BPE needs the ByteLevel decoder")
-	} else if dec.Type != "ByteLevel" {
-		return nil, fmt.Errorf("tokenizer.json: decoder %q is not supported: it must be ByteLevel", dec.Type)
+		return nil, errors.New("tokenizer.json: no decoder: Hugging Face would join the tokens with spaces, which this loader does not do")
+	}
+	if err := parseDecoder(f.Decoder, &s.dec); err != nil {
+		return nil, err
+	}
+	if s.prefix, s.suffix, err = parsePostProcessor(f.PostProcessor); err != nil {
+		return nil, err
 	}
 	for i, a := range f.AddedTokens {
 		if a.Content == nil {
@@ -253,17 +233,15 @@ func modelSpec(m *modelJSON) (spec, error) {
 	case m == nil:
 		return s, errors.New("tokenizer.json: no model: this is not a tokenizer.json file")
 	case m.Type != nil && *m.Type != "BPE":
-		return s, fmt.Errorf("tokenizer.json: model type %q is not supported: only BPE (GPT-2 style byte-level BPE) can be loaded", *m.Type)
+		return s, fmt.Errorf("tokenizer.json: model type %q is not supported: only BPE (byte-level, or SentencePiece-style with byte fallback) can be loaded", *m.Type)
 	case m.Vocab == nil:
 		return s, errors.New("tokenizer.json: the model has no vocab")
 	case m.Dropout != nil && *m.Dropout != 0:
 		return s, fmt.Errorf("tokenizer.json: BPE dropout %g is not supported: it makes encoding random; set it to null", *m.Dropout)
 	case m.ContinuingSubwordPrefix != nil && *m.ContinuingSubwordPrefix != "":
-		return s, fmt.Errorf("tokenizer.json: continuing_subword_prefix %q is not supported by byte-level BPE", *m.ContinuingSubwordPrefix)
+		return s, fmt.Errorf("tokenizer.json: continuing_subword_prefix %q is not supported", *m.ContinuingSubwordPrefix)
 	case m.EndOfWordSuffix != nil && *m.EndOfWordSuffix != "":
-		return s, fmt.Errorf("tokenizer.json: end_of_word_suffix %q is not supported by byte-level BPE", *m.EndOfWordSuffix)
-	case m.ByteFallback:
-		return s, errors.New("tokenizer.json: byte_fallback is not supported: it belongs to SentencePiece-style BPE, not byte-level BPE")
+		return s, fmt.Errorf("tokenizer.json: end_of_word_suffix %q is not supported", *m.EndOfWordSuffix)
 	}
 	s.vocab = m.Vocab
 	s.merges = make([][2]string, len(m.Merges))
@@ -274,6 +252,7 @@ func modelSpec(m *modelJSON) (spec, error) {
 		s.unk = *m.UnkToken
 	}
 	s.fuseUnk = m.FuseUnk
+	s.byteFallback = m.ByteFallback
 	s.ignoreMerges = m.IgnoreMerges
 	return s, nil
 }
@@ -287,7 +266,11 @@ func FromVocabMerges(vocab, merges []byte) (*Tokenizer, error) {
 	if len(vocab) > maxFileBytes || len(merges) > maxFileBytes {
 		return nil, fmt.Errorf("tokenizer: vocab.json or merges.txt is larger than the %d MiB this loader accepts", maxFileBytes>>20)
 	}
-	s := spec{source: "vocab.json and merges.txt", useRegex: true}
+	s := spec{
+		source: "vocab.json and merges.txt",
+		pre:    []preStage{{kind: preByteLevel, useRegex: true}},
+		dec:    decoder{perToken: []decodeStep{{kind: decByteLevel}}},
+	}
 	if err := json.Unmarshal(vocab, &s.vocab); err != nil {
 		return nil, fmt.Errorf("vocab.json: not a JSON object from token to id: %w", err)
 	}

@@ -114,6 +114,11 @@ func nextPretoken(s string, i int) int {
 	if c != classSpace {
 		return runEnd(s, i+n, c)
 	}
+	return spaceEnd(s, i, n)
+}
+
+// spaceEnd returns the end of \s+(?!\S)|\s+ at s[i], a space of n bytes.
+func spaceEnd(s string, i, n int) int {
 	end := runEnd(s, i+n, classSpace)
 	if end == len(s) {
 		return end

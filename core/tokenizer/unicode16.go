@@ -48,3 +48,15 @@ var (
 		},
 	}
 )
+
+// numericSince16 holds the digits Unicode 17.0 added: the Digits
+// pre-tokenizer tests characters with Rust's char::is_numeric, whose tables
+// are a version ahead of Oniguruma's. The test against the
+// digits_numeric_ranges of tests/reference/tokenizer/bytelevel_expected.json
+// checks every code point.
+var numericSince16 = &unicode.RangeTable{
+	R32: []unicode.Range32{
+		{Lo: 0x11de0, Hi: 0x11de9, Stride: 1},
+		{Lo: 0x16ff4, Hi: 0x16ff6, Stride: 1},
+	},
+}
