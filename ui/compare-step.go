@@ -29,9 +29,10 @@ func (c *CompareStep) WhyNot() string {
 
 // Cell is one model's figure in the comparison table.
 type Cell struct {
-	Text  string // for people: the figure and its interval
-	Value string // the point value at full precision, for machines
-	Class string
+	Text     string // for people: the figure
+	Interval string // its confidence interval, if any
+	Value    string // the point value at full precision, for machines
+	Class    string
 }
 
 // MetricRow is one measure of the comparison table, a cell per model.
@@ -58,9 +59,7 @@ func (c *CompareStep) Rows() []MetricRow {
 		return nil
 	}
 	full := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	ci := func(i *protocol.Interval, digits int) string {
-		return fmt.Sprintf("%.*f [%.*f, %.*f]", digits, i.Point, digits, i.Lo, digits, i.Hi)
-	}
+
 	var rows []MetricRow
 	plain := func(key, name string, cell func(protocol.Report) Cell) {
 		r := MetricRow{Key: key, Name: name}
@@ -72,14 +71,25 @@ func (c *CompareStep) Rows() []MetricRow {
 	// metric adds a row of intervals, marking the best point (the lowest
 	// when lower is better).
 	metric := func(key, name string, digits int, lower bool, get func(protocol.Report) *protocol.Interval) {
-		best := -1
+		best, tie, any := -1, false, false
 		for i, rep := range reps {
-			if v := get(rep); v != nil && (best < 0 || (lower && v.Point < get(reps[best]).Point) || (!lower && v.Point > get(reps[best]).Point)) {
-				best = i
+			v := get(rep)
+			if v == nil {
+				continue
+			}
+			any = true
+			switch b := get(reps[max(best, 0)]); {
+			case best < 0 || (lower && v.Point < b.Point) || (!lower && v.Point > b.Point):
+				best, tie = i, false
+			case v.Point == b.Point:
+				tie = true
 			}
 		}
-		if best < 0 {
+		if !any {
 			return
+		}
+		if tie {
+			best = -1 // no single best
 		}
 		i := 0
 		plain(key, name, func(rep protocol.Report) Cell {
@@ -92,7 +102,8 @@ func (c *CompareStep) Rows() []MetricRow {
 			if i == best && len(reps) > 1 {
 				class = "num best"
 			}
-			return Cell{Text: ci(v, digits), Value: full(v.Point), Class: class}
+			return Cell{Text: fmt.Sprintf("%.*f", digits, v.Point), Interval: fmt.Sprintf("[%.*f, %.*f]", digits, v.Lo, digits, v.Hi),
+				Value: full(v.Point), Class: class}
 		})
 	}
 	plain("examples", "Examples (prompts)", func(r protocol.Report) Cell {

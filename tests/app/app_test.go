@@ -22,8 +22,12 @@ import (
 	"prefixtune/tests/browser/browsertest"
 )
 
-// sample is the sample dataset the flow trains on.
-const sample = "wordnet-definitions"
+// sample is the sample dataset the flow trains on, and template the prompt
+// template it is read with.
+const (
+	sample   = "wordnet-definitions"
+	template = `Dictionary.\n{prompt}`
+)
 
 func TestFlow(t *testing.T) {
 	if testing.Short() {
@@ -66,6 +70,10 @@ func TestFlow(t *testing.T) {
 	p.set("data-mode", "pair")
 	p.set("data-prompt", "prompt")
 	p.set("data-completion", "completion")
+	p.set("data-template", template)
+	if got := p.text("data-formatted"); !strings.Contains(got, "Dictionary.\nword: ") {
+		p.fail("the first row as the model reads it is %q, want it written into the template", got)
+	}
 	p.click("#data-load")
 	wait[bool](p, "the statistics of the mapped data", `!!document.getElementById('data-stats') && document.getElementById('data-load').disabled === false`, time.Minute)
 	heads := eval[string](p, `[...document.querySelectorAll('#data-preview th')].map(e => e.textContent).join('|')`)
@@ -74,10 +82,18 @@ func TestFlow(t *testing.T) {
 	}
 	p.screenshot("data")
 
-	// Tune: the quick preset, a few dozen steps.
+	// Tune: the quick preset, a few dozen steps on one thread.
 	p.click("#nav-tune")
+	if n := eval[int](p, `document.querySelectorAll('.presets button').length`); n != 7 {
+		p.fail("%d presets, want core/tune/presets' 7", n)
+	}
+	p.click("#preset-generation-mlp")
+	if lr := eval[string](p, `document.getElementById('tune-lr').value`); lr != "5e-05" {
+		p.fail("the generation preset with the MLP sets the learning rate %s, want 5e-05", lr)
+	}
 	p.click("#preset-quick")
 	p.set("tune-steps", "36")
+	p.set("tune-threads", "1")
 	wait[bool](p, "the estimate", `document.getElementById('tune-estimate').textContent.includes('steps in')`, time.Minute)
 	seqLen := eval[string](p, `document.getElementById('tune-seq-len').value`)
 	p.screenshot("tune")
@@ -116,25 +132,50 @@ func TestFlow(t *testing.T) {
 	t.Logf("chart updates %v; smoothed loss %.4f -> %.4f; validation loss %.4f", seen, firstLoss, lastLoss, trainVal)
 	p.screenshot("trained")
 
-	// Compare: both models on the validation file, then generations.
+	if speed := p.text("train-speed"); !strings.HasSuffix(speed, "on 1 thread") {
+		p.fail("the run's speed reads %q, want it on the 1 thread set in Tune", speed)
+	}
+
+	// Compare: the base model zero-shot and 3-shot and the prefix on the
+	// test file, with the generation metrics and samples.
 	p.click("#nav-compare")
 	p.click("#compare-button")
-	wait[bool](p, "the comparison", `!!document.getElementById('compare-table') && !document.querySelector('.busy')`, 3*time.Minute)
-	cell := func(col int) float64 {
-		v, err := strconv.ParseFloat(eval[string](p, `document.querySelector('#compare-table tr[data-measure=loss] td:nth-of-type(`+strconv.Itoa(col)+`)').dataset.value`), 64)
+	wait[bool](p, "the evaluation's progress", `!!document.getElementById('compare-progress') || !!document.getElementById('compare-table')`, time.Minute)
+	wait[bool](p, "the comparison", `!!document.getElementById('compare-table') && !document.querySelector('.busy')`, 4*time.Minute)
+	kinds := eval[string](p, `[...document.querySelectorAll('#compare-table th[data-kind]')].map(e => e.dataset.kind).join(' ')`)
+	if kinds != "zero-shot few-shot prefix" {
+		p.fail("the comparison's columns are %q, want zero-shot, few-shot and prefix", kinds)
+	}
+	measures := eval[string](p, `[...document.querySelectorAll('#compare-table tr[data-measure]')].map(e => e.dataset.measure).join(' ')`)
+	if measures != "examples tokens loss perplexity bleu rouge-l exact-match" {
+		p.fail("the comparison's measures are %q", measures)
+	}
+	cell := func(measure string, col int) float64 {
+		v, err := strconv.ParseFloat(eval[string](p, `document.querySelector('#compare-table tr[data-measure=`+measure+`] td:nth-of-type(`+strconv.Itoa(col)+`)').dataset.value`), 64)
 		if err != nil {
-			p.fail("the loss in the comparison table: %v", err)
+			p.fail("the %s in the comparison table: %v", measure, err)
 		}
 		return v
 	}
-	base, prefixed := cell(1), cell(2)
-	if !(prefixed < base) {
-		p.fail("the validation loss with the prefix (%g) is not below the base model's (%g)", prefixed, base)
+	var pageLoss, pageBLEU [3]float64
+	for i := range 3 {
+		pageLoss[i], pageBLEU[i] = cell("loss", i+1), cell("bleu", i+1)
 	}
-	if n := eval[int](p, `[...document.querySelectorAll('#compare-samples td.generated')].filter(e => e.textContent.trim()).length`); n < 2 {
-		p.fail("the comparison generated %d texts, want base and prefixed for each held-out prompt", n)
+	if !(pageLoss[2] < pageLoss[0]) {
+		p.fail("the test loss with the prefix (%g) is not below the base model's zero-shot (%g)", pageLoss[2], pageLoss[0])
+	}
+	if n := eval[int](p, `[...document.querySelectorAll('#compare-samples td.generated')].filter(e => e.textContent.trim()).length`); n < 3*3 {
+		p.fail("the comparison shows %d generated samples, want three models' outputs for each of its prompts", n)
+	}
+	if !strings.Contains(p.text("compare-params"), "of the model") {
+		p.fail("the comparison does not say what share of the model the prefix is: %q", p.text("compare-params"))
 	}
 	p.screenshot("compare")
+	p.do("a narrow window", chromedp.EmulateViewport(420, 900))
+	p.screenshot("compare-narrow")
+	p.do("a wide window", chromedp.EmulateViewport(1920, 1080))
+	p.screenshot("compare-wide")
+	p.do("the usual window", chromedp.EmulateViewport(1366, 900))
 
 	// Try: both models continue a prompt.
 	p.click("#nav-try")
@@ -173,23 +214,52 @@ func TestFlow(t *testing.T) {
 	p.screenshot("loaded-back")
 	p.checkCSP()
 
-	// The native command scores the downloaded adapter as the page did.
-	cmd := exec.Command("go", "run", "prefixtune/cmd/prefixtune", "eval", "--model", model,
-		"--data", filepath.Join(root, "public", "datasets", sample, "validation.jsonl"), "--adapter", adapter, "--seq-len", seqLen, "--json")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("prefixtune eval: %v\n%s", err, out)
+	// The native command scores the downloaded adapter as the page did:
+	// prefixtune eval --baselines on the test file, and the validation loss
+	// of the run.
+	native := func(args ...string) []struct {
+		Name string
+		Loss struct{ Point float64 }
+		BLEU *struct{ Point float64 }
+	} {
+		args = append([]string{"run", "prefixtune/cmd/prefixtune", "eval", "--model", model, "--adapter", adapter,
+			"--template", template, "--seq-len", seqLen, "--json"}, args...)
+		out, err := exec.Command("go", args...).Output()
+		if err != nil {
+			t.Fatalf("prefixtune eval: %v\n%s", err, out)
+		}
+		var res struct {
+			Reports []struct {
+				Name string
+				Loss struct{ Point float64 }
+				BLEU *struct{ Point float64 }
+			}
+		}
+		if err := json.Unmarshal(out, &res); err != nil {
+			t.Fatalf("prefixtune eval printed %q: %v", out, err)
+		}
+		return res.Reports
 	}
-	var native struct{ Loss float64 }
-	if err := json.Unmarshal(out, &native); err != nil {
-		t.Fatalf("prefixtune eval printed %q: %v", out, err)
+	ds := filepath.Join(root, "public", "datasets", sample)
+	reps := native("--data", filepath.Join(ds, "test.jsonl"), "--baselines", "--shots", "3", "--train", filepath.Join(ds, "train.jsonl"), "--generate")
+	if len(reps) != 3 {
+		t.Fatalf("prefixtune eval --baselines gave %d reports, want 3", len(reps))
 	}
-	t.Logf("validation loss: page %.6f (base %.6f, after training %.6f), prefixtune eval %.6f", prefixed, base, trainVal, native.Loss)
-	if math.Abs(native.Loss-prefixed) > 1e-5*math.Abs(prefixed) {
-		t.Errorf("prefixtune eval reports a validation loss of %.7f for the downloaded adapter, the page %.7f", native.Loss, prefixed)
+	for i, r := range reps {
+		t.Logf("test split, %s: loss page %.6f, prefixtune eval %.6f; BLEU page %.2f, prefixtune eval %.2f", r.Name, pageLoss[i], r.Loss.Point, pageBLEU[i], r.BLEU.Point)
+		if math.Abs(r.Loss.Point-pageLoss[i]) > 1e-5*math.Abs(r.Loss.Point) {
+			t.Errorf("%s: prefixtune eval reports a test loss of %.7f, the page %.7f", r.Name, r.Loss.Point, pageLoss[i])
+		}
+		// Greedy outputs may differ where two tokens tie within float
+		// rounding across devices: BLEU within a point.
+		if math.Abs(r.BLEU.Point-pageBLEU[i]) > 1 {
+			t.Errorf("%s: prefixtune eval reports BLEU %.2f, the page %.2f", r.Name, r.BLEU.Point, pageBLEU[i])
+		}
 	}
-	if math.Abs(native.Loss-trainVal) > 1e-3 {
-		t.Errorf("the run's last validation loss %.4f differs from prefixtune eval's %.4f", trainVal, native.Loss)
+	val := native("--data", filepath.Join(ds, "validation.jsonl"))[0].Loss.Point
+	t.Logf("validation loss after training: page %.6f, prefixtune eval %.6f", trainVal, val)
+	if math.Abs(val-trainVal) > 1e-3 {
+		t.Errorf("the run's last validation loss %.4f differs from prefixtune eval's %.4f", trainVal, val)
 	}
 
 	checkRequests(t, srv.requests(), p.requestsSent(), sentAtLoad, loaded, filepath.Join(root, "public", "datasets", sample, "train.jsonl"))

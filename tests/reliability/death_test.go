@@ -45,8 +45,8 @@ func TestWorkerDeath(t *testing.T) {
 	for i, k := range kills {
 		// Between two checkpoints, a few steps past one.
 		target := from + every + every/2 + 3
-		wait[bool](p, "step "+strconv.Itoa(target), `+document.getElementById('train-progress')?.value >= `+strconv.Itoa(target), time.Minute)
-		seen := eval[int](p, `(() => { const w = testWorkers[testWorkers.length - 1]; `+k.js+`; return +document.getElementById('train-progress').value; })()`)
+		wait[bool](p, "step "+strconv.Itoa(target), `+document.getElementById('train-progress')?.dataset.step >= `+strconv.Itoa(target), time.Minute)
+		seen := eval[int](p, `(() => { const w = testWorkers[testWorkers.length - 1]; `+k.js+`; return +document.getElementById('train-progress').dataset.step; })()`)
 		killed := time.Now()
 		notice := wait[string](p, "the notice that the engine stopped", `document.getElementById('engine-stopped')?.textContent`, 30*time.Second)
 		noticed := time.Since(killed)
@@ -70,7 +70,7 @@ func TestWorkerDeath(t *testing.T) {
 		}
 		p.screenshot("restarted-" + strconv.Itoa(i+1))
 		p.click("#resume-saved")
-		wait[bool](p, "the resumed run", progress+`.startsWith('Step') && +document.getElementById('train-progress').value > `+strconv.Itoa(saved), time.Minute)
+		wait[bool](p, "the resumed run", progress+`.startsWith('Step') && +document.getElementById('train-progress').dataset.step > `+strconv.Itoa(saved), time.Minute)
 		if p.text("engine-stopped") != "" {
 			p.fail("the notice stays after resuming")
 		}

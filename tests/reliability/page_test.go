@@ -262,7 +262,7 @@ const progress = `(document.querySelector('label[for=train-progress]')?.textCont
 // step is the latest step the Train step shows.
 func (p *page) step() int {
 	p.t.Helper()
-	return eval[int](p, `+document.getElementById('train-progress')?.value || 0`)
+	return eval[int](p, `+document.getElementById('train-progress')?.dataset.step || 0`)
 }
 
 // reload reloads the page.
