@@ -41,13 +41,21 @@ type patternJSON struct {
 	Regex  *string
 }
 
-// maxComponents bounds the steps of nested Sequences.
-const maxComponents = 64
+// maxComponents bounds the steps of nested Sequences, maxNesting how deep
+// a component's JSON may nest (each Sequence level parses its contents
+// again).
+const (
+	maxComponents = 64
+	maxNesting    = 32
+)
 
 // parseComponent decodes a component; ok is false for null or absent.
 func parseComponent(raw json.RawMessage, what string) (c componentJSON, ok bool, err error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return c, false, nil
+	}
+	if nesting(raw) > maxNesting {
+		return c, false, fmt.Errorf("tokenizer.json: %s nests more than %d deep", what, maxNesting)
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return c, false, fmt.Errorf("tokenizer.json: %s: %w", what, err)
@@ -218,7 +226,7 @@ func parseDecoder(raw json.RawMessage, d *decoder) error {
 		if c.Content == nil || utf8.RuneCountInString(*c.Content) != 1 || c.Start < 0 || c.Stop < 0 {
 			return fmt.Errorf("tokenizer.json: decoder Strip needs a content of one character and non-negative start and stop")
 		}
-		st = decodeStep{kind: decStrip, from: *c.Content, start: min(c.Start, maxComponents), stop: min(c.Stop, maxComponents)}
+		st = decodeStep{kind: decStrip, from: *c.Content, start: c.Start, stop: c.Stop}
 		if d.fused {
 			d.whole = append(d.whole, st)
 			return nil
@@ -295,4 +303,24 @@ func processorToken(pair []json.RawMessage) (int, error) {
 		return 0, fmt.Errorf("not a pair")
 	}
 	return id, json.Unmarshal(pair[1], &id)
+}
+
+// nesting returns how deep arrays and objects nest in JSON text.
+func nesting(raw []byte) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
 }

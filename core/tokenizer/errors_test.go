@@ -176,6 +176,7 @@ func TestComponentErrors(t *testing.T) {
 		{"post no sequence", post(`{"type":"TemplateProcessing","single":[],"special_tokens":{}}`), "sequence A once"},
 		{"post unknown special", post(`{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>"}},{"Sequence":{"id":"A"}}],"special_tokens":{}}`), "neither a Sequence"},
 		{"post id out of range", post(`{"type":"RobertaProcessing","cls":["<s>",7],"sep":["</s>",0]}`), "adds id 7"},
+		{"nested too deep", pre(strings.Repeat(`{"type":"Sequence","pretokenizers":[`, 40) + strings.Repeat(`]}`, 40)), "nests more than 32 deep"},
 		{"post roberta broken", post(`{"type":"RobertaProcessing","cls":["<s>"],"sep":["</s>",0]}`), "cls and sep"},
 	} {
 		_, err := FromJSON([]byte(file("", tc.extra)))
