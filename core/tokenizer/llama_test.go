@@ -1,8 +1,10 @@
 package tokenizer
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -231,5 +233,34 @@ func BenchmarkEncodeLlama(b *testing.B) {
 		tok.model.cache = nil
 		tok.model.cacheMu.Unlock()
 		tok.Encode(s)
+	}
+}
+
+// The committed reference files are what make_llama_expected.mjs writes now.
+func TestLlamaReferenceFilesCurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the Node reference script (10 to 20 s)")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: cannot check that the reference files in tests/reference/tokenizer are current")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(node, referenceDir+"/tokenizer/make_llama_expected.mjs", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make_llama_expected.mjs: %v\n%s(run `npm ci --prefix tests/reference` at the repository root)", err, out)
+	}
+	for _, name := range []string{"llama2_tokenizer.json", "llama_expected.json", "bytelevel_expected.json"} {
+		want, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(referenceDir, "tokenizer", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("tests/reference/tokenizer/%s is not what make_llama_expected.mjs writes: run it again", name)
+		}
 	}
 }

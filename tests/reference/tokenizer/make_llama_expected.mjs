@@ -29,7 +29,10 @@
 //
 // Run from the repository root after `npm ci --prefix tests/reference`:
 //
-//   node tests/reference/tokenizer/make_llama_expected.mjs
+//   node tests/reference/tokenizer/make_llama_expected.mjs [outdir]
+//
+// The files go beside this script, or to outdir (core/tokenizer's test
+// writes them there to check that the committed ones are current).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +42,7 @@ import llamaJS from 'llama-tokenizer-js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const modules = path.join(here, '..', 'node_modules');
+const outDir = process.argv[2] ?? here;
 
 // llama-tokenizer-js keeps the vocabulary as base64 of the tokens joined by
 // '\n' (the line number is the id) and the merges, in rank order, as base64 of
@@ -329,7 +333,7 @@ function writeExpected(file, note, refs, variants, extra = {}) {
     lines.push(`    }${i < variants.length - 1 ? ',' : ''}`);
   });
   lines.push('  ]', '}', '');
-  fs.writeFileSync(path.join(here, file), lines.join('\n'));
+  fs.writeFileSync(path.join(outDir, file), lines.join('\n'));
 }
 
 // numericRanges lists the code points the Digits pre-tokenizer takes for
@@ -353,7 +357,7 @@ const random = randomStrings(300, 20251203);
 
 const llama = llamaVocabulary();
 const llama2 = { ...llamaSkeleton, model: { ...llamaSkeleton.model, vocab: llama.vocab, merges: llama.merges } };
-fs.writeFileSync(path.join(here, 'llama2_tokenizer.json'), JSON.stringify(llama2) + '\n');
+fs.writeFileSync(path.join(outDir, 'llama2_tokenizer.json'), JSON.stringify(llama2) + '\n');
 const llamaStats = { cases: 0, js: 0, llamaJSCases: 0, llamaJS: 0 };
 const llamaOut = await expected(llamaVariants, (s) => ({ ...s, model: { ...s.model, vocab: llama.vocab, merges: llama.merges } }),
   [...llamaCases, ...corpus, ...random], llamaStats, true);
