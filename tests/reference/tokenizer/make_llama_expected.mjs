@@ -143,6 +143,9 @@ const llamaVariants = [
     s.decoder = { type: 'Metaspace', replacement: '▁', add_prefix_space: true };
   }),
   variant(llamaSkeleton, 'ignore_merges', (s) => { s.model.ignore_merges = true; }),
+  // Without byte fallback, characters missing from the vocabulary are <unk>.
+  variant(llamaSkeleton, 'unk_fused', (s) => { s.model.byte_fallback = false; }),
+  variant(llamaSkeleton, 'unk_unfused', (s) => { s.model.byte_fallback = false; s.model.fuse_unk = false; }),
   variant(llamaSkeleton, 'added_tokens', (s) => {
     s.added_tokens.push(
       added(32000, '<|im_start|>'),
