@@ -264,3 +264,32 @@ func TestLlamaReferenceFilesCurrent(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEncodeSplit encodes with Llama-3's Split expression (the
+// translated Go regexp) on the GPT-2 vocabulary, cold cache.
+func BenchmarkEncodeSplit(b *testing.B) {
+	f := gpt2(b)
+	var expected expectedFileJSON
+	if err := readJSON(byteExpectedFile, &expected); err != nil {
+		b.Fatal(err)
+	}
+	for _, v := range expected.Variants {
+		if v.Name != "llama3" {
+			continue
+		}
+		tok := mustJSON(b, splice(b, v.TokenizerJSON, f.vocabJSON, f.pairMerges))
+		var text strings.Builder
+		for _, c := range v.Cases {
+			text.WriteString(c.Text)
+			text.WriteString("\n")
+		}
+		s := text.String()
+		b.SetBytes(int64(len(s)))
+		for b.Loop() {
+			tok.model.cacheMu.Lock()
+			tok.model.cache = nil
+			tok.model.cacheMu.Unlock()
+			tok.Encode(s)
+		}
+	}
+}
