@@ -44,9 +44,14 @@ type patternJSON struct {
 // maxComponents bounds the steps of nested Sequences, maxNesting how deep
 // a component's JSON may nest (each Sequence level parses its contents
 // again).
+// maxPattern bounds a Split expression, maxReplace the strings of Prepend
+// and Replace (real files use one character), so that a hostile file
+// cannot make normalizing or compiling blow up.
 const (
 	maxComponents = 64
 	maxNesting    = 32
+	maxPattern    = 4096
+	maxReplace    = 64
 )
 
 // parseComponent decodes a component; ok is false for null or absent.
@@ -77,8 +82,8 @@ func parseNormalizer(raw json.RawMessage, steps []normStep) ([]normStep, error) 
 			}
 		}
 	case "Prepend":
-		if c.Prepend == nil {
-			return nil, fmt.Errorf("tokenizer.json: normalizer Prepend has no prepend string")
+		if c.Prepend == nil || len(*c.Prepend) > maxReplace {
+			return nil, fmt.Errorf("tokenizer.json: normalizer Prepend needs a prepend string of at most %d bytes", maxReplace)
 		}
 		steps = append(steps, normStep{prepend: *c.Prepend})
 	case "Replace":
@@ -105,6 +110,8 @@ func stringPattern(c componentJSON, what string) (string, error) {
 		return "", fmt.Errorf("tokenizer.json: %s Replace with a Regex pattern is not supported, only {\"String\": ...}", what)
 	case *c.Pattern.String == "":
 		return "", fmt.Errorf("tokenizer.json: %s Replace of an empty string is not supported", what)
+	case len(*c.Pattern.String) > maxReplace || len(*c.Content) > maxReplace:
+		return "", fmt.Errorf("tokenizer.json: %s Replace strings longer than %d bytes are not supported", what, maxReplace)
 	}
 	return *c.Pattern.String, nil
 }
@@ -134,6 +141,9 @@ func parsePreTokenizer(raw json.RawMessage, stages []preStage) ([]preStage, erro
 	case "Split":
 		if c.Pattern == nil || c.Pattern.Regex == nil {
 			return nil, fmt.Errorf("tokenizer.json: pre_tokenizer Split is supported only with a Regex pattern")
+		}
+		if len(*c.Pattern.Regex) > maxPattern {
+			return nil, fmt.Errorf("tokenizer.json: pre_tokenizer Split: an expression of %d bytes, more than the %d this loader accepts", len(*c.Pattern.Regex), maxPattern)
 		}
 		if c.Behavior != "Isolated" || c.Invert {
 			return nil, fmt.Errorf("tokenizer.json: pre_tokenizer Split with behavior %q and invert %v is not supported, only Isolated and not inverted", c.Behavior, c.Invert)

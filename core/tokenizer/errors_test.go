@@ -149,7 +149,10 @@ func TestComponentErrors(t *testing.T) {
 	for _, tc := range []struct{ name, extra, want string }{
 		{"normalizer regex", `"normalizer":{"type":"Replace","pattern":{"Regex":" "},"content":"_"},` + dec, "Regex pattern is not supported"},
 		{"normalizer nested", `"normalizer":{"type":"Sequence","normalizers":[{"type":"Lowercase"}]},` + dec, `normalizer "Lowercase"`},
-		{"prepend empty", `"normalizer":{"type":"Prepend"},` + dec, "no prepend"},
+		{"prepend empty", `"normalizer":{"type":"Prepend"},` + dec, "needs a prepend"},
+		{"prepend long", `"normalizer":{"type":"Prepend","prepend":"` + strings.Repeat("x", 65) + `"},` + dec, "at most 64 bytes"},
+		{"replace long", `"normalizer":{"type":"Replace","pattern":{"String":" "},"content":"` + strings.Repeat("x", 65) + `"},` + dec, "longer than 64"},
+		{"regex long", split(strings.Repeat("a", 4097)), "more than the 4096"},
 		{"whitespace", pre(`{"type":"Whitespace"}`), `pre_tokenizer "Whitespace"`},
 		{"after byte level", pre(`{"type":"Sequence","pretokenizers":[{"type":"ByteLevel"},{"type":"Digits"}]}`), "after ByteLevel"},
 		{"split string", pre(`{"type":"Split","pattern":{"String":" "},"behavior":"Isolated"}`), "only with a Regex"},
