@@ -141,10 +141,12 @@ func BenchmarkStepOps(b *testing.B) {
 		{"AdamW", 1, func() { d.AdamW(past, dpast, qkv, dqkv, P*S, 1e-3, 0.9, 0.999, 1e-8, 0, 1) }},
 	} {
 		b.Run(fmt.Sprintf("%s-x%d", op.name, op.count), func(b *testing.B) {
+			cpu0 := cpuSeconds()
 			for b.Loop() {
 				op.run()
 			}
 			b.ReportMetric(float64(op.count)*b.Elapsed().Seconds()*1e3/float64(b.N), "ms/step")
+			b.ReportMetric(float64(op.count)*(cpuSeconds()-cpu0)*1e3/float64(b.N), "cpu-ms/step")
 		})
 	}
 }

@@ -137,10 +137,10 @@ func matmul(e *env) {
 	}
 }
 
-func attention(e *env) {
 // attention tries grouped-query heads (KVH in {1, 2, NH}), odd head sizes,
 // P in {0, 1, 5}, past rows strided inside a PEFT-style prefix row, padded
 // masks, and each gradient output left out in turn.
+func attention(e *env) {
 	shapes := []struct{ B, T, NH, KVH, HS, P int }{
 		{1, 1, 1, 1, 1, 0}, {1, 1, 1, 1, 4, 1}, {2, 5, 3, 1, 5, 0}, {2, 7, 3, 3, 4, 5}, {3, 13, 4, 2, 5, 1},
 		{3, 13, 4, 1, 3, 5}, {2, 6, 4, 4, 5, 0}, {1, 67, 6, 2, 2, 5}, {2, 9, 6, 6, 7, 1}, {1, 17, 6, 1, 8, 5},
