@@ -86,7 +86,9 @@ func attentionBench(d tensor.Device, r *rand.Rand) (fwd func(), bwd func()) {
 	dqkv, dpast := d.Alloc(benchN*3*benchC), d.Alloc(benchP*benchS)
 	pk, pv := past.Slice(0, past.Len), past.Slice(benchC, past.Len-benchC)
 	dk, dv := dpast.Slice(0, past.Len), dpast.Slice(benchC, past.Len-benchC)
-	fwd = func() { d.Attention(out, att, qkv, pk, pv, valid, benchB, benchT, benchNH, benchNH, benchC/benchNH, benchP, benchS) }
+	fwd = func() {
+		d.Attention(out, att, qkv, pk, pv, valid, benchB, benchT, benchNH, benchNH, benchC/benchNH, benchP, benchS)
+	}
 	bwd = func() {
 		d.AttentionBackward(dqkv, dk, dv, datt, dout, qkv, pk, pv, att, benchB, benchT, benchNH, benchNH, benchC/benchNH, benchP, benchS)
 	}

@@ -172,12 +172,12 @@ func (d *CPU) SwiGLUBackward(dgateUp, gateUp, dout Tensor, N, I int) {
 	swiGLUBackwardRef(d.F(dgateUp), d.F(gateUp), d.F(dout), N, I)
 }
 func (d *CPU) Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, NH, KVH, HS, P, S int) {
-	a := attnArgs{B: B, T: T, NH: NH, KVH: KVH, HS: HS, P: P, S: S}
+	a := newAttnArgs(B, T, NH, KVH, HS, P, S)
 	pk, pv := d.strided(pastK, P, S, KVH*HS), d.strided(pastV, P, S, KVH*HS)
 	attentionRef(d.F(out), d.F(att), d.F(qkv), pk, pv, d.F(valid), a, 0, NH)
 }
 func (d *CPU) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att Tensor, B, T, NH, KVH, HS, P, S int) {
-	a := attnArgs{B: B, T: T, NH: NH, KVH: KVH, HS: HS, P: P, S: S}
+	a := newAttnArgs(B, T, NH, KVH, HS, P, S)
 	var dpk, dpv []float32
 	if !dpastK.Absent() {
 		dpk, dpv = d.strided(dpastK, P, S, KVH*HS), d.strided(dpastV, P, S, KVH*HS)

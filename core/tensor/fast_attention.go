@@ -136,7 +136,7 @@ func (a attnArgs) backwardHead(g, x head) {
 func attnCost(a attnArgs) int { return a.B * a.T * (a.P + a.T) * (2*a.HS + transcendental) }
 
 func (d *Fast) Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, NH, KVH, HS, P, S int) {
-	a := attnArgs{B: B, T: T, NH: NH, KVH: KVH, HS: HS, P: P, S: S}
+	a := newAttnArgs(B, T, NH, KVH, HS, P, S)
 	o, p, x, v := d.F(out), d.F(att), d.F(qkv), d.F(valid)
 	pk, pv := d.strided(pastK, P, S, KVH*HS), d.strided(pastV, P, S, KVH*HS)
 	d.run(NH, attnCost(a), func(h0, h1 int) {
@@ -149,7 +149,7 @@ func (d *Fast) Attention(out, att, qkv, pastK, pastV, valid Tensor, B, T, NH, KV
 }
 
 func (d *Fast) AttentionBackward(dqkv, dpastK, dpastV, datt, dout, qkv, pastK, pastV, att Tensor, B, T, NH, KVH, HS, P, S int) {
-	a := attnArgs{B: B, T: T, NH: NH, KVH: KVH, HS: HS, P: P, S: S}
+	a := newAttnArgs(B, T, NH, KVH, HS, P, S)
 	var dpk, dpv []float32
 	if !dpastK.Absent() {
 		dpk, dpv = d.strided(dpastK, P, S, KVH*HS), d.strided(dpastV, P, S, KVH*HS)

@@ -1,11 +1,23 @@
 package tensor
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // attnArgs are the dimensions of an attention op: batch B, sequence T, NH
 // query heads sharing KVH key/value heads of HS slots, P past positions
 // whose rows are S slots apart.
 type attnArgs struct{ B, T, NH, KVH, HS, P, S int }
+
+// newAttnArgs checks that the KVH key/value heads can be shared by the NH
+// query heads.
+func newAttnArgs(B, T, NH, KVH, HS, P, S int) attnArgs {
+	if KVH < 1 || NH%KVH != 0 {
+		panic(fmt.Sprintf("tensor: attention: %d query heads cannot share %d key/value heads; KVH must divide NH", NH, KVH))
+	}
+	return attnArgs{B: B, T: T, NH: NH, KVH: KVH, HS: HS, P: P, S: S}
+}
 
 // width is the row width of qkv: NH queries, KVH keys, KVH values.
 func (a attnArgs) width() int { return (a.NH + 2*a.KVH) * a.HS }

@@ -1,6 +1,9 @@
 package tensor
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // The ops of Llama-family models: RMSNorm, rotary position embeddings and
 // the SwiGLU gate.
@@ -52,6 +55,9 @@ func rmsNormBackwardRef(dinp, dweight, dout, inp, weight, rstd []float32, N, C i
 // in place; cos, sin [T,HS/2]. sign = 1 is RoPE, sign = -1 the transpose
 // rotation of RoPEBackward.
 func ropeRef(qkv, cos, sin []float32, B, T, NH, KVH, HS int, sign float32) {
+	if HS%2 != 0 {
+		panic(fmt.Sprintf("tensor: RoPE: head size %d is odd; rotary embeddings pair dimensions i and i+HS/2", HS))
+	}
 	half := HS / 2
 	W := (NH + 2*KVH) * HS
 	for r := 0; r < B*T; r++ {
