@@ -14,8 +14,11 @@
 //   - row-major; the last dimension is contiguous;
 //   - a weight of a linear map from C to OC features is [OC, C] (the layout of
 //     torch.nn.Linear; GPT-2's Conv1D weights are transposed on load);
-//   - ops take outputs first, then inputs, then dimensions (B, T, C, NH, P,
-//     V, N), as in llm.c;
+//   - ops take outputs first, then inputs, then dimensions (B, T, C, NH, KVH,
+//     HS, P, S, V, N, I), as in llm.c;
+//   - attention has grouped-query heads: NH query heads of HS slots share
+//     KVH key/value heads (GPT-2: KVH = NH, HS = C/NH); Llama's ops
+//     (RMSNorm, RoPE, SwiGLU) are in ref_llama.go;
 //   - backward ops accumulate (+=) into gradient outputs, and a gradient
 //     output with Len 0 is skipped, which is how weight gradients are left
 //     out when only the prefix is trained.
