@@ -176,7 +176,7 @@ func (a *App) sendImport(files []File) {
 		switch e := e.(type) {
 		case protocol.AdapterImported:
 			ad.Imported = &e
-			a.Compare = CompareState{Shots: a.Compare.Shots}
+			a.Compare = CompareState{Shots: a.Compare.Shots, MaxNew: a.Compare.MaxNew}
 		case protocol.Error:
 			ad.ImportErr = errorText(e)
 		}

@@ -96,7 +96,7 @@ func NewApp(host Host, env vugu.EventEnv) *App {
 	a.client.onReady = a.ready
 	a.client.onStray = a.stray
 	a.Model.Source = SourceDemo
-	a.Compare.Shots = defaultShots
+	a.Compare.Shots, a.Compare.MaxNew = defaultShots, defaultMaxNew
 	a.Try.MaxTokens, a.Try.Temperature, a.Try.TopK = 40, 0.8, 40
 	return a
 }

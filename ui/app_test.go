@@ -112,7 +112,7 @@ func TestFlow(t *testing.T) {
 	// generation metrics of prompt-completion pairs.
 	h.do(func(a *App) { a.CompareModels() })
 	id, ev, _ := next[protocol.Evaluate](h)
-	if ev != (protocol.Evaluate{Which: protocol.Both, Data: protocol.TestData, SeqLen: 54, Shots: 3, Generate: true}) {
+	if ev != (protocol.Evaluate{Which: protocol.Both, Data: protocol.TestData, SeqLen: 54, Shots: 3, Generate: true, MaxNew: 64}) {
 		t.Errorf("Evaluate %+v", ev)
 	}
 	h.deliver(id, protocol.Progress{Phase: protocol.PhaseEvaluate, Task: "prefix", Step: 2, Steps: 6})

@@ -78,11 +78,13 @@ func (c *CompareStep) Rows() []MetricRow {
 				continue
 			}
 			any = true
+			// Figures equal as shown are a tie.
+			shown := func(x float64) string { return fmt.Sprintf("%.*f", digits, x) }
 			switch b := get(reps[max(best, 0)]); {
+			case best >= 0 && shown(v.Point) == shown(b.Point):
+				tie = true
 			case best < 0 || (lower && v.Point < b.Point) || (!lower && v.Point > b.Point):
 				best, tie = i, false
-			case v.Point == b.Point:
-				tie = true
 			}
 		}
 		if !any {
@@ -136,9 +138,9 @@ func (c *CompareStep) Rows() []MetricRow {
 	return rows
 }
 
-// Caption says what was scored and how to read the table.
-func (c *CompareStep) Caption() string {
-	s := "Scored on " + c.App.Compare.Held + ". Loss and perplexity: lower is better; the other measures: higher is better (the best of each row is marked)."
+// About says what was scored and how to read the table.
+func (c *CompareStep) About() string {
+	s := "Scored on " + c.App.Compare.Held + ". Loss and perplexity: lower is better; the other measures: higher is better (★ marks the best of a row)."
 	if reps := c.Reports(); len(reps) > 0 {
 		l := reps[0].Loss
 		s += fmt.Sprintf(" In brackets, %.0f%% bootstrap intervals over %s resamples.", 100*l.Level, Count(l.Resamples))
@@ -210,6 +212,17 @@ func (c *CompareStep) ProgressLine() string {
 	}
 	return fmt.Sprintf("Scoring %s: %s of %s batches and prompts", p.Task, Count(p.Step), Count(p.Steps))
 }
+
+// SetMaxNew sets the tokens generated per prompt.
+func (c *CompareStep) SetMaxNew(text string) {
+	if v, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && v >= 1 && v <= 512 {
+		c.App.Compare.MaxNew = v
+	}
+}
+
+// Generates reports whether Compare generates (a prompt and its
+// completion), so that the tokens per prompt matter.
+func (c *CompareStep) Generates() bool { return c.App.Data.Mode == ModePair }
 
 // SetShots sets the few-shot baseline's examples.
 func (c *CompareStep) SetShots(text string) {

@@ -40,6 +40,7 @@ func (a *App) HasPrefix() bool { return a.Run.Step > 0 || a.Adapter.Imported != 
 // CompareState is the Compare step.
 type CompareState struct {
 	Shots    int                // in-context examples of the few-shot baseline (0: none)
+	MaxNew   int                // tokens generated at most per prompt
 	Progress *protocol.Progress // of the evaluation
 	Result   *protocol.Evaluated
 	Held     string // which data was scored, for people
@@ -47,8 +48,12 @@ type CompareState struct {
 }
 
 // defaultShots is the few-shot baseline's examples, as make
-// dataset-results runs `prefixtune eval --shots 3`.
-const defaultShots = 3
+// dataset-results runs `prefixtune eval --shots 3`, and defaultMaxNew the
+// tokens generated per prompt, as `prefixtune eval --max-new-tokens`.
+const (
+	defaultShots  = 3
+	defaultMaxNew = 64
+)
 
 // HeldOut says which data Compare scores: the test file or the share of
 // the training file held out for testing; lacking both, the validation
@@ -83,7 +88,7 @@ func (a *App) EvaluateRequest() protocol.Evaluate {
 	case ModeLabel:
 		r.Classify = true
 	case ModePair:
-		r.Generate = true
+		r.Generate, r.MaxNew = true, a.Compare.MaxNew
 		r.Numeric = held != nil && held.Numeric
 	}
 	return r

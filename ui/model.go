@@ -268,7 +268,7 @@ func (a *App) forget() {
 	a.Data.Loaded, a.Data.ValLoaded, a.Data.TestLoaded, a.Data.Stats = nil, nil, nil, nil
 	a.Tune.Estimate = nil
 	a.Run = RunState{Runs: a.Run.Runs}
-	a.Compare = CompareState{Shots: a.Compare.Shots}
+	a.Compare = CompareState{Shots: a.Compare.Shots, MaxNew: a.Compare.MaxNew}
 	a.Adapter = AdapterState{}
 	a.Try.Base, a.Try.Prefixed = Stream{}, Stream{}
 }

@@ -52,7 +52,7 @@ func TestEveryStepRenders(t *testing.T) {
 		StepData:     {"data-file", "data-val-file", "sample-wordnet-definitions", "data-preview", "data-template", "data-formatted", "data-load", "data-stats"},
 		StepTune:     {"preset-quick", "preset-generation-mlp", "preset-classification", "tune-prefix-len", "tune-lr", "tune-threads", "tune-estimate"},
 		StepTrain:    {"train-button", "pause-button", "cancel-button", "train-progress", "loss-chart"},
-		StepCompare:  {"compare-button", "compare-shots", "compare-table", "compare-samples", "compare-params"},
+		StepCompare:  {"compare-button", "compare-shots", "compare-max-new", "compare-table", "compare-samples", "compare-params"},
 		StepTry:      {"try-prompt", "try-button", "try-base", "try-prefixed"},
 		StepDownload: {"download-button", "adapter-file"},
 	}

@@ -96,6 +96,9 @@ func (c *Root) DataLine() string {
 	if v := c.App.Data.ValLoaded; v != nil {
 		s += fmt.Sprintf(" + %s for validation", Count(v.Examples))
 	}
+	if t := c.App.Data.TestLoaded; t != nil {
+		s += fmt.Sprintf(" + %s for testing", Count(t.Examples))
+	}
 	return s
 }
 

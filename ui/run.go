@@ -48,7 +48,7 @@ func (a *App) Train() {
 		return
 	}
 	a.Run = RunState{Status: StatusRunning, Runs: a.Run.Runs}
-	a.Compare = CompareState{Shots: a.Compare.Shots}
+	a.Compare = CompareState{Shots: a.Compare.Shots, MaxNew: a.Compare.MaxNew}
 	a.Engine.Stopped = ""
 	a.Step = StepTrain
 	a.start("Training", protocol.Train{Options: a.Opts}, nil, a.onRun)

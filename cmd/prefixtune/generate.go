@@ -41,13 +41,14 @@ func cmdGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	var werr error
-	emit := func(id int32) {
-		if werr == nil {
+	eos := int32(l.tok.EOS())
+	emit := func(id int32) { // the end-of-text token ends the text unwritten
+		if werr == nil && id != eos {
 			_, werr = io.WriteString(stdout, l.tok.Decode([]int{int(id)}))
 		}
 	}
 	s := model.Sampling{Temperature: *temp, TopK: *topK, Seed: *seed}
-	if _, err := l.m.Generate(p.Out, l.encode(tpl.Prompt(*prompt)), *maxNew, int32(l.tok.EOS()), s, emit); err != nil {
+	if _, err := l.m.Generate(p.Out, l.encode(tpl.Prompt(*prompt)), *maxNew, eos, s, emit); err != nil {
 		return err
 	}
 	if werr != nil {

@@ -2,16 +2,15 @@ package app
 
 import (
 	"archive/zip"
-	"io"
+	"context"
 	"io/fs"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
+	"prefixtune/tests/browser/apptest"
 	"prefixtune/tests/browser/browsertest"
 	"prefixtune/worker/site"
 )
@@ -48,54 +47,24 @@ func buildSite(t *testing.T) (dir, model string) {
 	return siteDir, siteModel
 }
 
-// request is one request the server received.
-type request struct {
-	At     time.Time
-	Method string
-	URL    string
-	Header http.Header
-	Body   []byte
-}
-
-// server serves the site with worker/site's handler (as `prefixtune
-// serve` does, with mirror, if not nil, in place of its hub mirror) on a
-// loopback port and logs every request.
-type server struct {
-	URL string
-	srv *http.Server
-
-	mu   sync.Mutex
-	reqs []request
-}
-
-func serve(t *testing.T, dir string, mirror http.Handler) *server {
+// serve serves the site with worker/site's handler (as `prefixtune
+// serve` does, with mirror, if not nil, in place of its hub mirror) and
+// records every request.
+func serve(t *testing.T, dir string, mirror http.Handler) *apptest.Recorder {
 	t.Helper()
-	h, err := site.New(site.Config{Static: os.DirFS(dir), Mirror: mirror, Compress: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{URL: "http://" + ln.Addr().String()}
-	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		s.mu.Lock()
-		s.reqs = append(s.reqs, request{time.Now(), r.Method, r.URL.String(), r.Header.Clone(), body})
-		s.mu.Unlock()
-		h.ServeHTTP(w, r)
-	})}
-	go s.srv.Serve(ln)
-	t.Cleanup(func() { s.srv.Close() })
-	return s
+	return apptest.ServeSite(t, dir, site.Config{Mirror: mirror, Compress: true})
 }
 
-// requests returns the requests so far.
-func (s *server) requests() []request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]request(nil), s.reqs...)
+// open opens the site and waits for the engine and the sample datasets;
+// the page must be cross-origin isolated.
+func open(t *testing.T, ctx context.Context, url string) *apptest.Page {
+	t.Helper()
+	p := apptest.Open(t, ctx, url, apptest.Options{})
+	p.Samples()
+	if !apptest.Eval[bool](p, `crossOriginIsolated`) {
+		p.Fail("the page is not cross-origin isolated")
+	}
+	return p
 }
 
 // unzip extracts the regular files of a zip into dir.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"prefixtune/tests/browser/apptest"
 )
 
 // TestModelAndDataSources loads the model from files picked on disk and
@@ -38,20 +40,20 @@ func TestModelAndDataSources(t *testing.T) {
 	p := open(t, ctx, srv.URL+"/")
 
 	// Files picked on disk.
-	p.click(`#model-source input[value="files"]`)
+	p.Click(`#model-source input[value="files"]`)
 	var files []string
 	for _, n := range []string{"config.json", "model.safetensors", "tokenizer.json"} {
 		files = append(files, filepath.Join(model, n))
 	}
-	p.do("picking the model's files", chromedp.SetUploadFiles(chromedp.CSS("#model-files"), files))
-	wait[bool](p, "the check of config.json", `document.querySelector('.check')?.textContent.includes('GPT-2 with')`, 30*time.Second)
-	p.screenshot("files-picked")
-	p.click("#model-load")
-	loadedModel(p)
+	p.Do("picking the model's files", chromedp.SetUploadFiles(chromedp.CSS("#model-files"), files))
+	apptest.Wait[bool](p, "the check of config.json", `document.querySelector('.check')?.textContent.includes('GPT-2 with')`, 30*time.Second)
+	p.Screenshot("files-picked")
+	p.Click("#model-load")
+	p.LoadedModel()
 
 	// The hub, then the hub again from the cache.
 	hubRequests := func() (n int) {
-		for _, r := range srv.requests() {
+		for _, r := range srv.Requests() {
 			if strings.HasPrefix(r.URL, "/hub/") {
 				n++
 			}
@@ -59,20 +61,20 @@ func TestModelAndDataSources(t *testing.T) {
 		return n
 	}
 	for i, want := range []string{"Downloading", "from the browser's cache"} {
-		p.click("#nav-model")
-		p.click(`#model-source input[value="hub"]`)
-		p.set("hub-repo", repo)
-		p.click("#model-load")
-		loadedModel(p)
-		p.click("#nav-model")
-		info := p.text("model-info")
+		p.Click("#nav-model")
+		p.Click(`#model-source input[value="hub"]`)
+		p.Set("hub-repo", repo)
+		p.Click("#model-load")
+		p.LoadedModel()
+		p.Click("#nav-model")
+		info := p.Text("model-info")
 		switch {
 		case i == 0 && hubRequests() != 3:
-			p.fail("the hub got %d requests, want the model's 3 files", hubRequests())
+			p.Fail("the hub got %d requests, want the model's 3 files", hubRequests())
 		case i == 1 && (hubRequests() != 3 || !strings.Contains(info, want)):
-			p.fail("the second load from the hub made %d requests in all and says %q; want none more, %s", hubRequests(), info, want)
+			p.Fail("the second load from the hub made %d requests in all and says %q; want none more, %s", hubRequests(), info, want)
 		}
-		p.screenshot(fmt.Sprintf("hub-%d", i+1))
+		p.Screenshot(fmt.Sprintf("hub-%d", i+1))
 	}
 
 	// The person's own CSV, with other column names and a share held out.
@@ -87,22 +89,22 @@ func TestModelAndDataSources(t *testing.T) {
 	if err := os.WriteFile(csvPath, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p.click("#nav-data")
-	eval[chromedp.Void](p, dropJSONL)
-	wait[bool](p, "the preview of the dropped file", `document.querySelector('.preview-block h3')?.textContent === 'The first rows of dropped.jsonl'`, 30*time.Second)
-	p.do("picking the data file", chromedp.SetUploadFiles(chromedp.CSS("#data-file"), []string{csvPath}))
-	wait[bool](p, "the preview", `!!document.getElementById('data-preview')`, 30*time.Second)
-	if heads := eval[string](p, `[...document.querySelectorAll('#data-preview th')].map(e => e.textContent).join('|')`); heads != "word → prompt|definition → learnt" {
-		p.fail("the preview's columns are %q", heads)
+	p.Click("#nav-data")
+	apptest.Eval[chromedp.Void](p, dropJSONL)
+	apptest.Wait[bool](p, "the preview of the dropped file", `document.querySelector('.preview-block h3')?.textContent === 'The first rows of dropped.jsonl'`, 30*time.Second)
+	p.Do("picking the data file", chromedp.SetUploadFiles(chromedp.CSS("#data-file"), []string{csvPath}))
+	apptest.Wait[bool](p, "the preview", `!!document.getElementById('data-preview')`, 30*time.Second)
+	if heads := apptest.Eval[string](p, `[...document.querySelectorAll('#data-preview th')].map(e => e.textContent).join('|')`); heads != "word → prompt|definition → learnt" {
+		p.Fail("the preview's columns are %q", heads)
 	}
-	p.set("data-val-fraction", "20")
-	p.click("#data-load")
-	wait[bool](p, "the statistics", `!!document.getElementById('data-stats')`, time.Minute)
-	if line := p.text("data-stats"); !strings.Contains(line, "10 in definitions.csv, of which 20 % are held out") {
-		p.fail("the statistics say %q", line)
+	p.Set("data-val-fraction", "20")
+	p.Click("#data-load")
+	apptest.Wait[bool](p, "the statistics", `!!document.getElementById('data-stats')`, time.Minute)
+	if line := p.Text("data-stats"); !strings.Contains(line, "10 in definitions.csv, of which 20 % are held out") {
+		p.Fail("the statistics say %q", line)
 	}
-	p.screenshot("own-data")
-	p.checkCSP()
+	p.Screenshot("own-data")
+	p.CheckCSP()
 }
 
 // dropJSONL drops a JSON Lines file on the Data step's drop zone, as a
@@ -116,13 +118,6 @@ const dropJSONL = `(() => {
 	}
 })()`
 
-// loadedModel waits until the model loads: the page then moves on to the
-// Data step.
-func loadedModel(p *page) {
-	p.t.Helper()
-	wait[bool](p, "the model", `document.getElementById('nav-data').getAttribute('aria-current') === 'step'`, time.Minute)
-}
-
 // TestResumeAfterReload pauses a run, reloads the page, and resumes the run
 // from the checkpoint the browser kept.
 func TestResumeAfterReload(t *testing.T) {
@@ -134,31 +129,31 @@ func TestResumeAfterReload(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	p := open(t, ctx, srv.URL+"/")
-	p.click("#model-load")
-	loadedModel(p)
-	p.click("#sample-" + sample)
-	wait[bool](p, "the data", `!!document.getElementById('data-stats')`, time.Minute)
-	p.click("#nav-tune")
-	p.click("#preset-quick")
-	p.set("tune-save-every", "5")
-	p.click("#nav-train")
-	p.click("#train-button")
-	wait[bool](p, "a few steps", `+document.getElementById('loss-chart').dataset.points >= 8`, time.Minute)
-	p.click("#pause-button")
-	paused := wait[string](p, "the pause", `(t => t.startsWith('Paused') && t)(document.querySelector('label[for=train-progress]').textContent)`, time.Minute)
-	p.screenshot("paused")
+	p.Click("#model-load")
+	p.LoadedModel()
+	p.Click("#sample-" + sample)
+	apptest.Wait[bool](p, "the data", `!!document.getElementById('data-stats')`, time.Minute)
+	p.Click("#nav-tune")
+	p.Click("#preset-quick")
+	p.Set("tune-save-every", "5")
+	p.Click("#nav-train")
+	p.Click("#train-button")
+	apptest.Wait[bool](p, "a few steps", `+document.getElementById('loss-chart').dataset.points >= 8`, time.Minute)
+	p.Click("#pause-button")
+	paused := apptest.Wait[string](p, "the pause", `(t => t.startsWith('Paused') && t)(document.querySelector('label[for=train-progress]').textContent)`, time.Minute)
+	p.Screenshot("paused")
 
-	p.do("reloading", chromedp.Reload())
-	p.ready()
-	wait[bool](p, "the saved run", `!!document.getElementById('train-resume')`, 30*time.Second)
-	p.screenshot("saved-run")
-	p.click("#model-load")
-	wait[bool](p, "the resume button", `document.getElementById('resume-saved')?.disabled === false`, time.Minute)
-	p.click("#resume-saved")
-	wait[bool](p, "the end of the resumed run", `document.querySelector('label[for=train-progress]')?.textContent.startsWith('Done')`, 2*time.Minute)
-	if n := eval[int](p, `+document.getElementById('loss-chart').dataset.points`); n != 40 {
-		p.fail("after resuming (%s), the chart has %d steps, want all 40", paused, n)
+	p.Do("reloading", chromedp.Reload())
+	p.Ready()
+	apptest.Wait[bool](p, "the saved run", `!!document.getElementById('train-resume')`, 30*time.Second)
+	p.Screenshot("saved-run")
+	p.Click("#model-load")
+	apptest.Wait[bool](p, "the resume button", `document.getElementById('resume-saved')?.disabled === false`, time.Minute)
+	p.Click("#resume-saved")
+	apptest.Wait[bool](p, "the end of the resumed run", `document.querySelector('label[for=train-progress]')?.textContent.startsWith('Done')`, 2*time.Minute)
+	if n := apptest.Eval[int](p, `+document.getElementById('loss-chart').dataset.points`); n != 40 {
+		p.Fail("after resuming (%s), the chart has %d steps, want all 40", paused, n)
 	}
-	p.screenshot("resumed")
-	p.checkCSP()
+	p.Screenshot("resumed")
+	p.CheckCSP()
 }

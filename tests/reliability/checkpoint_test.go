@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"prefixtune/tests/browser/apptest"
 )
 
 // slot is one checkpoint file of a saved run, as the page's origin-private
@@ -58,18 +62,18 @@ const entries = async () => {
 };`
 
 // inPage runs the expression expr with the opfs functions in the page.
-func inPage[T any](p *page, expr string) T {
-	p.t.Helper()
-	return eval[T](p, `(async () => {`+opfs+`
+func inPage[T any](p *apptest.Page, expr string) T {
+	p.T.Helper()
+	return apptest.Eval[T](p, `(async () => {`+opfs+`
 	return await `+expr+`; })()`)
 }
 
 // newest returns the slots of the only saved run, newest first.
-func newest(p *page) (top, other slot) {
-	p.t.Helper()
+func newest(p *apptest.Page) (top, other slot) {
+	p.T.Helper()
 	s := inPage[[]slot](p, `slots()`)
 	if len(s) != 2 || s[0].Run != s[1].Run {
-		p.fail("the browser holds checkpoint files %+v, want the two slots of one run", s)
+		p.Fail("the browser holds checkpoint files %+v, want the two slots of one run", s)
 	}
 	if s[1].Step > s[0].Step {
 		s[0], s[1] = s[1], s[0]
@@ -89,58 +93,58 @@ func TestCheckpointFallback(t *testing.T) {
 	srv := serve(t, buildSite(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	p := open(t, ctx, srv.URL+"/", nil, false)
-	p.loadDemo()
-	p.sample("wordnet-definitions")
-	p.tune(map[string]string{"tune-steps": "30", "tune-save-every": "10"})
-	p.click("#nav-train")
-	p.click("#train-button")
-	wait[bool](p, "the end of the run", progress+`.startsWith('Done')`, time.Minute)
+	p := apptest.Open(t, ctx, srv.URL+"/", apptest.Options{})
+	p.LoadDemo()
+	p.Sample("wordnet-definitions")
+	p.Tune(map[string]string{"tune-steps": "30", "tune-save-every": "10"})
+	p.Click("#nav-train")
+	p.Click("#train-button")
+	apptest.Wait[bool](p, "the end of the run", apptest.Progress+`.startsWith('Done')`, time.Minute)
 
 	for i, how := range []string{"flip", "truncate"} {
 		top, prev := newest(p)
 		if top.Step != 30 || prev.Step != 20 {
-			p.fail("the slots hold steps %d and %d, want 30 (the end) and 20", top.Step, prev.Step)
+			p.Fail("the slots hold steps %d and %d, want 30 (the end) and 20", top.Step, prev.Step)
 		}
 		inPage[any](p, fmt.Sprintf(`damage(%s, %q)`, mustJSON(top), how))
-		p.do("reloading", reload())
-		p.ready()
-		offer := wait[string](p, "the saved run", `document.querySelector('#train-resume p')?.textContent`, 30*time.Second)
+		p.Do("reloading", chromedp.Reload())
+		p.Ready()
+		offer := apptest.Wait[string](p, "the saved run", `document.querySelector('#train-resume p')?.textContent`, 30*time.Second)
 		t.Logf("run %s: the newest slot, %s (step %d, %d bytes), damaged by %s; the page offers: %q", top.Run, top.Name, top.Step, top.Size,
 			map[string]string{"flip": "one flipped bit", "truncate": "truncation to half"}[how], offer)
 		if !strings.Contains(offer, "step 20 of 30") {
-			p.fail("with the newest checkpoint (step 30) damaged, the page offers %q, want the previous one, step 20", offer)
+			p.Fail("with the newest checkpoint (step 30) damaged, the page offers %q, want the previous one, step 20", offer)
 		}
-		p.screenshot("fallback-" + how)
-		p.loadDemo()
+		p.Screenshot("fallback-" + how)
+		p.LoadDemo()
 		if i == 0 { // resume: the next save replaces the damaged slot
-			p.click("#resume-saved")
-			wait[bool](p, "the end of the resumed run", progress+`.startsWith('Done')`, time.Minute)
+			p.Click("#resume-saved")
+			apptest.Wait[bool](p, "the end of the resumed run", apptest.Progress+`.startsWith('Done')`, time.Minute)
 			continue
 		}
-		p.click("#open-saved")
-		line := wait[string](p, "the restored run", `(t => t.startsWith('Paused') && t)(`+progress+`)`, 30*time.Second)
+		p.Click("#open-saved")
+		line := apptest.Wait[string](p, "the restored run", `(t => t.startsWith('Paused') && t)(`+apptest.Progress+`)`, 30*time.Second)
 		if !strings.HasPrefix(line, "Paused at step 20 of 30") {
-			p.fail("the restored run says %q, want step 20 of 30", line)
+			p.Fail("the restored run says %q, want step 20 of 30", line)
 		}
-		if n := eval[int](p, `+document.getElementById('loss-chart').dataset.points`); n != 20 {
-			p.fail("the restored run's chart has %d steps, want 20", n)
+		if n := apptest.Eval[int](p, `+document.getElementById('loss-chart').dataset.points`); n != 20 {
+			p.Fail("the restored run's chart has %d steps, want 20", n)
 		}
 	}
 
 	// Clear everything stored.
-	p.click("#clear-storage")
-	p.click("#clear-confirm")
-	cleared := wait[string](p, "what was cleared", `document.getElementById('clear-result')?.textContent`, 30*time.Second)
+	p.Click("#clear-storage")
+	p.Click("#clear-confirm")
+	cleared := apptest.Wait[string](p, "what was cleared", `document.getElementById('clear-result')?.textContent`, 30*time.Second)
 	t.Logf("clearing: %s", cleared)
 	if !strings.Contains(cleared, "1 saved run") {
-		p.fail("clearing says %q, want that it removed the saved run", cleared)
+		p.Fail("clearing says %q, want that it removed the saved run", cleared)
 	}
 	if n := inPage[int](p, `entries()`); n != 0 {
-		p.fail("after clearing, the origin-private file system holds %d entries", n)
+		p.Fail("after clearing, the origin-private file system holds %d entries", n)
 	}
-	wait[bool](p, "the saved run to go", `!document.getElementById('train-resume')`, 30*time.Second)
-	p.screenshot("cleared")
+	apptest.Wait[bool](p, "the saved run to go", `!document.getElementById('train-resume')`, 30*time.Second)
+	p.Screenshot("cleared")
 }
 
 func mustJSON(v any) string {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"prefixtune/tests/browser/apptest"
 )
 
 // savedStep reads the step of the saved run the page offers.
@@ -28,12 +30,12 @@ func TestWorkerDeath(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	start := time.Now()
-	p := open(t, ctx, srv.URL+"/", map[string]any{"silence": 2000}, false)
-	p.loadDemo()
-	p.sample("wordnet-definitions")
-	p.tune(map[string]string{"tune-steps": strconv.Itoa(steps), "tune-save-every": strconv.Itoa(every)})
-	p.click("#nav-train")
-	p.click("#train-button")
+	p := apptest.Open(t, ctx, srv.URL+"/", apptest.Options{Defaults: map[string]any{"silence": 2000}})
+	p.LoadDemo()
+	p.Sample("wordnet-definitions")
+	p.Tune(map[string]string{"tune-steps": strconv.Itoa(steps), "tune-save-every": strconv.Itoa(every)})
+	p.Click("#nav-train")
+	p.Click("#train-button")
 
 	kills := []struct {
 		how, js, says string
@@ -45,46 +47,46 @@ func TestWorkerDeath(t *testing.T) {
 	for i, k := range kills {
 		// Between two checkpoints, a few steps past one.
 		target := from + every + every/2 + 3
-		wait[bool](p, "step "+strconv.Itoa(target), `+document.getElementById('train-progress')?.dataset.step >= `+strconv.Itoa(target), time.Minute)
-		seen := eval[int](p, `(() => { const w = testWorkers[testWorkers.length - 1]; `+k.js+`; return +document.getElementById('train-progress').dataset.step; })()`)
+		apptest.Wait[bool](p, "step "+strconv.Itoa(target), `+document.getElementById('train-progress')?.dataset.step >= `+strconv.Itoa(target), time.Minute)
+		seen := apptest.Eval[int](p, `(() => { const w = testWorkers[testWorkers.length - 1]; `+k.js+`; return +document.getElementById('train-progress').dataset.step; })()`)
 		killed := time.Now()
-		notice := wait[string](p, "the notice that the engine stopped", `document.getElementById('engine-stopped')?.textContent`, 30*time.Second)
+		notice := apptest.Wait[string](p, "the notice that the engine stopped", `document.getElementById('engine-stopped')?.textContent`, 30*time.Second)
 		noticed := time.Since(killed)
 		if !strings.Contains(notice, "The engine stopped") || !strings.Contains(notice, k.says) {
-			p.fail("the notice says %q, want that the engine stopped and %q", notice, k.says)
+			p.Fail("the notice says %q, want that the engine stopped and %q", notice, k.says)
 		}
-		p.screenshot("stopped-" + strconv.Itoa(i+1))
-		wait[bool](p, "the saved run on the fresh engine", `document.getElementById('resume-saved')?.disabled === false`, time.Minute)
+		p.Screenshot("stopped-" + strconv.Itoa(i+1))
+		apptest.Wait[bool](p, "the saved run on the fresh engine", `document.getElementById('resume-saved')?.disabled === false`, time.Minute)
 		restarted := time.Since(killed)
-		line := p.text("engine-restart")
+		line := p.Text("engine-restart")
 		m := savedStep.FindStringSubmatch(line)
 		if m == nil {
-			p.fail("after the restart the page says %q, want the step the run is saved at", line)
+			p.Fail("after the restart the page says %q, want the step the run is saved at", line)
 		}
 		saved, _ := strconv.Atoi(m[1])
 		lost := seen - saved
 		t.Logf("kill %d %s at step %d: noticed after %.1f s, fresh engine with the model after %.1f s, resumed from step %d: %d steps lost (checkpoint every %d)",
 			i+1, k.how, seen, noticed.Seconds(), restarted.Seconds(), saved, lost, every)
 		if lost < 0 || lost > every {
-			p.fail("%d steps lost (the page had shown step %d, the run resumes from %d): want at most one checkpoint interval, %d", lost, seen, saved, every)
+			p.Fail("%d steps lost (the page had shown step %d, the run resumes from %d): want at most one checkpoint interval, %d", lost, seen, saved, every)
 		}
-		p.screenshot("restarted-" + strconv.Itoa(i+1))
-		p.click("#resume-saved")
-		wait[bool](p, "the resumed run", progress+`.startsWith('Step') && +document.getElementById('train-progress').dataset.step > `+strconv.Itoa(saved), time.Minute)
-		if p.text("engine-stopped") != "" {
-			p.fail("the notice stays after resuming")
+		p.Screenshot("restarted-" + strconv.Itoa(i+1))
+		p.Click("#resume-saved")
+		apptest.Wait[bool](p, "the resumed run", apptest.Progress+`.startsWith('Step') && +document.getElementById('train-progress').dataset.step > `+strconv.Itoa(saved), time.Minute)
+		if p.Text("engine-stopped") != "" {
+			p.Fail("the notice stays after resuming")
 		}
 		from = saved
 	}
-	wait[bool](p, "the end of the run", progress+`.startsWith('Done')`, time.Minute)
-	if n := eval[int](p, `+document.getElementById('loss-chart').dataset.points`); n != steps {
-		p.fail("the chart has %d steps after two resumptions, want all %d", n, steps)
+	apptest.Wait[bool](p, "the end of the run", apptest.Progress+`.startsWith('Done')`, time.Minute)
+	if n := apptest.Eval[int](p, `+document.getElementById('loss-chart').dataset.points`); n != steps {
+		p.Fail("the chart has %d steps after two resumptions, want all %d", n, steps)
 	}
-	if v := p.cspViolations(); len(v) > 0 {
+	if v := p.CSPViolations(); len(v) > 0 {
 		t.Errorf("Content-Security-Policy violations: %v", v)
 	}
-	p.screenshot("done")
-	engines := eval[int](p, `testWorkers.length`)
+	p.Screenshot("done")
+	engines := apptest.Eval[int](p, `testWorkers.length`)
 	t.Logf("%d engines started, the run's %d steps done in %.1f s", engines, steps, time.Since(start).Seconds())
 	if engines != 1+len(kills) {
 		t.Errorf("%d engine workers were started, want %d: the page took a busy engine for a dead one", engines, 1+len(kills))

@@ -19,9 +19,12 @@
 //     Content-Security-Policy: the other origin's server receives nothing
 //     and the browser reports the violations (printed);
 //   - nan_test.go: a NaN planted in the prefix (the engine's plantNaN test
-//     hook) is undone, the page says so, and training goes on.
+//     hook) is undone, the page says so, and training goes on;
+//   - progress_test.go: with the least time between two progress events
+//     forced to 0, the engine reports from inside every training step
+//     (between its matrix products), counted per step.
 //
 // site_test.go builds the site once (as tests/app does) and serves it with
-// worker/site's handler; page_test.go drives a tab. Each test stays under
-// about a minute on two cores.
+// worker/site's handler; tests/browser/apptest drives the tab. Each test
+// stays under about a minute on two cores.
 package reliability

@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"prefixtune/tests/browser/apptest"
 	"prefixtune/worker/site"
 )
 
@@ -87,32 +88,32 @@ func TestNoDataInRequests(t *testing.T) {
 	srv := serve(t, buildSite(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	p := open(t, ctx, srv.URL+"/", nil, true)
-	p.loadDemo()
-	loaded := len(p.requestsSent())
+	p := apptest.Open(t, ctx, srv.URL+"/", apptest.Options{FollowWorkers: true})
+	p.LoadDemo()
+	loaded := len(p.RequestsSent())
 
-	p.do("picking the data files", chromedp.SetUploadFiles(chromedp.CSS("#data-file"), []string{markedData(t, "train", 400)}),
+	p.Do("picking the data files", chromedp.SetUploadFiles(chromedp.CSS("#data-file"), []string{markedData(t, "train", 400)}),
 		chromedp.SetUploadFiles(chromedp.CSS("#data-val-file"), []string{markedData(t, "validation", 16)}))
-	wait[bool](p, "the preview", `!!document.getElementById('data-preview')`, 30*time.Second)
-	p.click("#data-load")
-	wait[bool](p, "the data", `!!document.getElementById('data-stats') && !document.querySelector('.busy')`, time.Minute)
-	p.tune(map[string]string{"tune-steps": "20"})
-	p.click("#nav-train")
-	p.click("#train-button")
-	wait[bool](p, "the end of the run", progress+`.startsWith('Done')`, time.Minute)
-	p.click("#nav-compare")
-	p.click("#compare-button")
-	wait[bool](p, "the comparison", `!!document.getElementById('compare-table') && !document.querySelector('.busy')`, time.Minute)
-	p.click("#nav-try")
-	p.set("try-prompt", marker+" word: water\ndefinition:")
-	p.click("#try-button")
-	wait[bool](p, "the generations", `document.getElementById('try-prefixed').textContent.length > 0 && !document.querySelector('.busy')`, time.Minute)
-	p.click("#nav-download")
-	p.click("#download-button")
+	apptest.Wait[bool](p, "the preview", `!!document.getElementById('data-preview')`, 30*time.Second)
+	p.Click("#data-load")
+	apptest.Wait[bool](p, "the data", `!!document.getElementById('data-stats') && !document.querySelector('.busy')`, time.Minute)
+	p.Tune(map[string]string{"tune-steps": "20"})
+	p.Click("#nav-train")
+	p.Click("#train-button")
+	apptest.Wait[bool](p, "the end of the run", apptest.Progress+`.startsWith('Done')`, time.Minute)
+	p.Click("#nav-compare")
+	p.Click("#compare-button")
+	apptest.Wait[bool](p, "the comparison", `!!document.getElementById('compare-table') && !document.querySelector('.busy')`, time.Minute)
+	p.Click("#nav-try")
+	p.Set("try-prompt", marker+" word: water\ndefinition:")
+	p.Click("#try-button")
+	apptest.Wait[bool](p, "the generations", `document.getElementById('try-prefixed').textContent.length > 0 && !document.querySelector('.busy')`, time.Minute)
+	p.Click("#nav-download")
+	p.Click("#download-button")
 	time.Sleep(500 * time.Millisecond)
-	p.screenshot("downloaded")
+	p.Screenshot("downloaded")
 
-	sent := p.requestsSent()
+	sent := p.RequestsSent()
 	kinds := map[string]int{}
 	for _, ev := range sent {
 		r := ev.Request
@@ -130,7 +131,7 @@ func TestNoDataInRequests(t *testing.T) {
 		scheme, _, _ := strings.Cut(r.URL, ":")
 		kinds[scheme+" "+string(ev.Type)]++
 	}
-	got := srv.requests()
+	got := srv.Requests()
 	recorded := map[string]bool{}
 	for _, ev := range sent {
 		recorded[strings.TrimPrefix(ev.Request.URL, srv.URL)] = true
@@ -157,12 +158,11 @@ func TestNoDataInRequests(t *testing.T) {
 	if len(later) > 0 {
 		t.Errorf("after the model had loaded, the tab requested %v", later)
 	}
-	if v := p.cspViolations(); len(v) > 0 {
+	if v := p.CSPViolations(); len(v) > 0 {
 		t.Errorf("Content-Security-Policy violations: %v", v)
 	}
-	p.mu.Lock()
-	fromWorkers, workers := p.workerSent, len(p.workers)
-	p.mu.Unlock()
+	fromWorkers, followed := p.Workers()
+	workers := len(followed)
 	t.Logf("the tab sent %d requests (%s; %d of them from its %d workers), %d after the model had loaded (all local blob: or data: URLs); the server got %d; the marker %q is in none, and none has a body",
 		len(sent), countLine(kinds), fromWorkers, workers, len(after), len(got), marker)
 }
@@ -277,7 +277,7 @@ func TestExfiltrationBlocked(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the site and runs Chromium")
 	}
-	sink := record(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	sink := apptest.Record(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
 		w.WriteHeader(http.StatusNoContent)
@@ -293,10 +293,10 @@ func TestExfiltrationBlocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := record(t, h)
+	srv := apptest.Record(t, h)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	p := open(t, ctx, srv.URL+"/exfil.html?sink="+url.QueryEscape(sink.URL), nil, true)
+	p := apptest.Open(t, ctx, srv.URL+"/exfil.html?sink="+url.QueryEscape(sink.URL), apptest.Options{FollowWorkers: true, NoWait: true})
 	type result struct {
 		Tried  []string          `json:"tried"`
 		Page   map[string]string `json:"page"`
@@ -305,16 +305,16 @@ func TestExfiltrationBlocked(t *testing.T) {
 			Violations []string `json:"violations"`
 		} `json:"worker"`
 	}
-	res := wait[result](p, "the page's attempts", `window.exfil`, 40*time.Second)
+	res := apptest.Wait[result](p, "the page's attempts", `window.exfil`, 40*time.Second)
 	time.Sleep(500 * time.Millisecond) // a beacon goes out after the page asks for it
-	violations := p.cspViolations()
+	violations := p.CSPViolations()
 
-	if got := sink.requests(); len(got) > 0 {
+	if got := sink.Requests(); len(got) > 0 {
 		for _, r := range got {
 			t.Errorf("the other origin received %s %s (%d-byte body)", r.Method, r.URL, len(r.Body))
 		}
 	}
-	for _, r := range srv.requests() {
+	for _, r := range srv.Requests() {
 		if r.Method != "GET" || len(r.Body) > 0 {
 			t.Errorf("the site received %s %s with a %d-byte body", r.Method, r.URL, len(r.Body))
 		}
@@ -331,7 +331,7 @@ func TestExfiltrationBlocked(t *testing.T) {
 		t.Errorf("the worker's fetch: %q, violations %v; want it refused and reported", res.Worker.Fetch, res.Worker.Violations)
 	}
 	seen := 0 // requests to the other origin DevTools reports (blocked before they left)
-	for _, ev := range p.requestsSent() {
+	for _, ev := range p.RequestsSent() {
 		if strings.HasPrefix(ev.Request.URL, sink.URL) || strings.HasPrefix(ev.Request.URL, "ws"+strings.TrimPrefix(sink.URL, "http")) {
 			seen++
 		}
@@ -342,5 +342,5 @@ func TestExfiltrationBlocked(t *testing.T) {
 	}
 	outcomes = append(outcomes, "worker fetch: "+res.Worker.Fetch)
 	t.Logf("%d attempts from the page and 1 from a worker (%s); %d violations reported (%s); DevTools saw %d requests to the other origin start, which received %d",
-		len(res.Tried), strings.Join(outcomes, ", "), len(violations)+len(res.Worker.Violations), countLine(directives), seen, len(sink.requests()))
+		len(res.Tried), strings.Join(outcomes, ", "), len(violations)+len(res.Worker.Violations), countLine(directives), seen, len(sink.Requests()))
 }

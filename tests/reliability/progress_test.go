@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"prefixtune/core/protocol"
+	"prefixtune/tests/browser/apptest"
 )
 
 // progressLog keeps every training Progress the engine worker posts (the
@@ -31,16 +32,16 @@ func TestProgressInsideSteps(t *testing.T) {
 	srv := serve(t, buildSite(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	p := open(t, ctx, srv.URL+"/", map[string]any{"test": map[string]any{"progressMs": 0}}, false)
-	p.loadDemo()
-	p.sample("wordnet-definitions")
-	p.tune(map[string]string{"tune-steps": "3"})
-	p.click("#nav-train")
-	eval[bool](p, progressLog+` || true`)
-	p.click("#train-button")
-	wait[bool](p, "the end of the run", progress+`.startsWith('Done')`, time.Minute)
+	p := apptest.Open(t, ctx, srv.URL+"/", apptest.Options{Defaults: map[string]any{"test": map[string]any{"progressMs": 0}}})
+	p.LoadDemo()
+	p.Sample("wordnet-definitions")
+	p.Tune(map[string]string{"tune-steps": "3"})
+	p.Click("#nav-train")
+	apptest.Eval[bool](p, progressLog+` || true`)
+	p.Click("#train-button")
+	apptest.Wait[bool](p, "the end of the run", apptest.Progress+`.startsWith('Done')`, time.Minute)
 	var events []protocol.Progress
-	for _, text := range eval[[]string](p, `window.progressSeen`) {
+	for _, text := range apptest.Eval[[]string](p, `window.progressSeen`) {
 		_, ev, err := protocol.DecodeEvent([]byte(text))
 		if err != nil {
 			t.Fatalf("the engine posted %s: %v", text, err)

@@ -1,0 +1,13 @@
+// Package apptest drives the whole app in headless Chromium for the
+// end-to-end tests (tests/app, tests/reliability): Page opens the site in a
+// fresh browser and records what the tab reports (its requests, and its
+// workers' when followed; console messages; exceptions;
+// Content-Security-Policy violations), with the actions a person takes
+// (click, type, read, screenshot) and the steps of the flow the tests
+// share (load the demo model, a sample dataset, the quick preset);
+// Recorder is a loopback server that logs every request it gets, and
+// ServeSite serves a built site with worker/site's handler through one.
+//
+// Files: page.go (Page), workers.go (following workers' requests),
+// flow.go (the shared steps), recorder.go (Recorder, ServeSite).
+package apptest

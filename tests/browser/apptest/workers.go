@@ -1,0 +1,73 @@
+package apptest
+
+import (
+	"context"
+	"strings"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+)
+
+// follow makes the workers that the target of ctx starts, and theirs,
+// wait at their start until their requests are recorded too: DevTools
+// reports a dedicated worker's requests to the worker's own session, not
+// the page's.
+func (p *Page) follow(ctx context.Context) {
+	attached := chromedp.Events(ctx, target.AttachedToTarget)
+	yes := true
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, target.SetAutoAttach, target.SetAutoAttachParams{AutoAttach: true, WaitForDebuggerOnStart: true, Flatten: &yes})
+		return err
+	}))
+	if err != nil {
+		p.Log("following workers: %v", err)
+		return
+	}
+	go func() {
+		for ev, err := range attached {
+			if err != nil {
+				return
+			}
+			if !strings.Contains(string(ev.TargetInfo.Type), "worker") {
+				continue
+			}
+			go p.attach(ctx, ev.TargetInfo)
+		}
+	}()
+}
+
+// attach records the requests of one worker (which waits at its start)
+// and lets it run.
+func (p *Page) attach(parent context.Context, info *target.Info) {
+	wctx, _ := chromedp.NewContext(parent, chromedp.WithTargetID(info.TargetID))
+	if err := chromedp.Do(wctx); err != nil { // attaches, with Network enabled
+		p.Log("attaching to worker %s: %v", info.URL, err)
+		return
+	}
+	reqs := chromedp.Events(wctx, network.RequestWillBeSent)
+	go func() {
+		for ev, err := range reqs {
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			p.sent = append(p.sent, &ev)
+			p.workerSent++
+			p.mu.Unlock()
+		}
+	}()
+	p.follow(wctx)
+	err := chromedp.Do(wctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, runtime.RunIfWaitingForDebugger, cdp.Empty{})
+		return err
+	}))
+	if err != nil {
+		p.Log("starting worker %s: %v", info.URL, err)
+	}
+	p.mu.Lock()
+	p.workers = append(p.workers, info.URL)
+	p.mu.Unlock()
+}
