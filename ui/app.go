@@ -49,8 +49,8 @@ type EngineState struct {
 	Ready       bool
 	Caps        protocol.Caps
 	Device      string
-	PoolThreads int // threads of the engine's kernel pool
-	Err    string // why the engine is not available, or a message it sent about no request
+	PoolThreads int    // threads of the engine's kernel pool
+	Err         string // why the engine is not available, or a message it sent about no request
 	// Stopped says why the previous engine died (engine.go); the page
 	// then waits for a fresh one, loads the model into it again when
 	// Reload (Reloading while it does) and offers the saved run.

@@ -119,7 +119,9 @@ func TestFlow(t *testing.T) {
 	if p := h.app.Compare.Progress; p == nil || p.Step != 2 {
 		t.Errorf("evaluation progress %+v", p)
 	}
-	ci := func(v float64) *protocol.Interval { return &protocol.Interval{Point: v, Lo: v - 0.1, Hi: v + 0.1, Level: 0.95, Resamples: 1000} }
+	ci := func(v float64) *protocol.Interval {
+		return &protocol.Interval{Point: v, Lo: v - 0.1, Hi: v + 0.1, Level: 0.95, Resamples: 1000}
+	}
 	sample := func(out string) []protocol.Sample {
 		return []protocol.Sample{{Prompt: "word: c\ndefinition:", References: []string{"the third letter"}, Output: out}}
 	}

@@ -49,8 +49,8 @@ type DataState struct {
 	TemplateErr         string
 
 	Loaded, ValLoaded, TestLoaded *protocol.DataLoaded
-	Stats             *protocol.DataStats
-	Err               string
+	Stats                         *protocol.DataStats
+	Err                           string
 
 	// engineVal is the validation file the engine holds: it keeps it
 	// until the page reloads (no request unloads it), so later data

@@ -41,7 +41,9 @@ func TestEveryStepRenders(t *testing.T) {
 	h.do(func(a *App) {
 		a.Run = RunState{RunID: "r", Status: protocol.StatusDone, Step: 2, Steps: 2,
 			Log: []protocol.StepLog{{Step: 1, Loss: 3}, {Step: 2, Loss: 2, ValLoss: &v}}}
-		ci := func(v float64) *protocol.Interval { return &protocol.Interval{Point: v, Lo: v, Hi: v, Level: 0.95, Resamples: 10} }
+		ci := func(v float64) *protocol.Interval {
+			return &protocol.Interval{Point: v, Lo: v, Hi: v, Level: 0.95, Resamples: 10}
+		}
 		s := []protocol.Sample{{Prompt: "p", References: []string{"r"}, Output: "o"}}
 		a.Compare.Result = &protocol.Evaluated{PrefixParams: 640, TrainedParams: 640, ModelParams: 123200, Reports: []protocol.Report{
 			{Name: "base, zero-shot", Kind: protocol.ReportZeroShot, Loss: *ci(3), Perplexity: 20, Accuracy: ci(0.5), Samples: s},
