@@ -254,3 +254,23 @@ func TestLlamaLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestInitRandom16 draws a BF16 model: the same draws as float32, rounded,
+// so the two compute nearly the same losses.
+func TestInitRandom16(t *testing.T) {
+	c := llamaTiny
+	f32, _ := New(tensor.NewCPU(), c)
+	c.Weights = tensor.BF16
+	bf16, err := New(tensor.NewCPU(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f32.InitRandom(3)
+	bf16.InitRandom(3)
+	want := losses(t, f32)
+	for i, x := range losses(t, bf16) {
+		if math.Abs(x-want[i]) > 1e-3*math.Max(1, want[i]) {
+			t.Errorf("loss %d: %g with BF16 weights, %g with float32", i, x, want[i])
+		}
+	}
+}
