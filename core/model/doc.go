@@ -25,9 +25,10 @@
 // (PEFT's token_dim; n_embd for GPT-2), in PEFT's layout: row p, element
 // ((2*layer+kv)*KVH + head)*HS + d is the key (kv=0) or value (kv=1) of
 // position p in that layer and key/value head. For grouped-query models
-// this is what PEFT (since 0.12, _prepare_prompt_learning_config in
-// peft/utils/other.py) builds: token_dim = hidden/NH*KVH and
-// num_attention_heads = KVH. Llama prefix keys are used as stored (they live
+// this is what PEFT builds since its "grouped-query attention, see #1901"
+// rule in _prepare_prompt_learning_config (peft/utils/other.py, PEFT
+// 0.12): token_dim = hidden/NH*KVH and num_attention_heads = KVH (and the
+// MLP's encoder_hidden_size defaults to that token_dim). Llama prefix keys are used as stored (they live
 // in rotated space); real tokens take positions P, P+1, ... and see every
 // prefix row. The cache of generation holds rotated keys the same way.
 package model
