@@ -234,3 +234,26 @@ func TestTemplateAndThreads(t *testing.T) {
 		t.Errorf("3 threads of a pool of 2: error %q, threads %d", h.app.Tune.FieldErr["threads"], h.app.Opts.Threads)
 	}
 }
+
+// TestEvaluateRequestByTask: Compare asks for the metrics of the task, as
+// `prefixtune eval` would be run: generation metrics for prompts and
+// completions (RMSE and MAE too when the test completions are numbers),
+// accuracy and macro-F1 by label likelihood for a text and its label.
+func TestEvaluateRequestByTask(t *testing.T) {
+	h := newHarness(t)
+	loadDemo(h)
+	loadSample(h)
+	h.do(func(a *App) {
+		if r := a.EvaluateRequest(); !r.Generate || r.Classify || r.Numeric || r.Data != protocol.TestData || r.Shots != 3 {
+			t.Errorf("pairs: %+v", r)
+		}
+		a.Data.TestLoaded.Numeric = true
+		if r := a.EvaluateRequest(); !r.Generate || !r.Numeric {
+			t.Errorf("numeric completions: %+v", r)
+		}
+		a.Data.Mode = ModeLabel
+		if r := a.EvaluateRequest(); r.Generate || !r.Classify || a.TaskKind() != "classification" {
+			t.Errorf("a text and its label: %+v (task kind %s)", r, a.TaskKind())
+		}
+	})
+}

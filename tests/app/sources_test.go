@@ -39,17 +39,32 @@ func TestModelAndDataSources(t *testing.T) {
 	defer cancel()
 	p := open(t, ctx, srv.URL+"/")
 
-	// Files picked on disk.
+	// Files picked on disk, whose config.json names the model.
 	p.Click(`#model-source input[value="files"]`)
+	named := t.TempDir()
 	var files []string
 	for _, n := range []string{"config.json", "model.safetensors", "tokenizer.json"} {
-		files = append(files, filepath.Join(model, n))
+		b, err := os.ReadFile(filepath.Join(model, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == "config.json" {
+			b = bytes.Replace(b, []byte("{"), []byte(`{"_name_or_path": "example/tiny-demo",`), 1)
+		}
+		if err := os.WriteFile(filepath.Join(named, n), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, filepath.Join(named, n))
 	}
 	p.Do("picking the model's files", chromedp.SetUploadFiles(chromedp.CSS("#model-files"), files))
 	apptest.Wait[bool](p, "the check of config.json", `document.querySelector('.check')?.textContent.includes('GPT-2 with')`, 30*time.Second)
 	p.Screenshot("files-picked")
 	p.Click("#model-load")
 	p.LoadedModel()
+	p.Click("#nav-model")
+	if name := p.Text("model-name"); !strings.Contains(name, "name it example/tiny-demo as their base model") {
+		p.Fail("the model from files is named as %q, want config.json's _name_or_path", name)
+	}
 
 	// The hub, then the hub again from the cache.
 	hubRequests := func() (n int) {
