@@ -229,6 +229,15 @@ func TestTemplateAndThreads(t *testing.T) {
 		t.Errorf("the first row reads %q + %q", p, c)
 	}
 	h.deliver(id, protocol.Error{Code: protocol.CodeCancelled})
+	h.do(func(a *App) {
+		a.Try.Prompt = "word: x"
+		if p := a.TryPrompt(); p != "Q: word: x\n" {
+			t.Errorf("Try generates from %q, want the prompt in the template", p)
+		}
+		if a.Try.AsTyped = true; a.TryPrompt() != "word: x" {
+			t.Errorf("Try as typed generates from %q", a.TryPrompt())
+		}
+	})
 	h.do(func(a *App) { a.Engine.PoolThreads = 2; a.SetOption("threads", "3") })
 	if h.app.Tune.FieldErr["threads"] == "" || h.app.Opts.Threads != 2 {
 		t.Errorf("3 threads of a pool of 2: error %q, threads %d", h.app.Tune.FieldErr["threads"], h.app.Opts.Threads)

@@ -275,6 +275,11 @@ func (c *TryStep) SetSeed(text string) {
 	}
 }
 
+// TemplateLabel offers to write the prompt into the template.
+func (c *TryStep) TemplateLabel() string {
+	return "Write the prompt into the template " + c.App.Data.Template + ", as in training"
+}
+
 // Generating reports whether a generation is running.
 func (c *TryStep) Generating() bool { return c.App.Try.Base.Running || c.App.Try.Prefixed.Running }
 

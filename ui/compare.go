@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	"prefixtune/core/data"
 	"prefixtune/core/protocol"
 )
 
@@ -127,9 +128,20 @@ type TryState struct {
 	Temperature float64
 	TopK        int
 	Seed        uint64
+	AsTyped     bool // the prompt as typed, not written into the Data step's template
 	Base        Stream
 	Prefixed    Stream
 	Err         string
+}
+
+// TryPrompt is the prompt Try generates from: written into the Data
+// step's template (as `prefixtune generate --template`), unless AsTyped.
+func (a *App) TryPrompt() string {
+	tpl, err := data.ParseTemplate(a.Data.Template)
+	if err != nil || a.Try.AsTyped {
+		return a.Try.Prompt
+	}
+	return tpl.Prompt(a.Try.Prompt)
 }
 
 // TryBoth generates the prompt with the base model, then with the prefix
@@ -144,7 +156,7 @@ func (a *App) TryBoth() {
 		return
 	}
 	t.Err, t.Base, t.Prefixed = "", Stream{}, Stream{}
-	g := protocol.Generate{Prompt: t.Prompt, MaxTokens: t.MaxTokens, Temperature: t.Temperature, TopK: t.TopK, Seed: t.Seed}
+	g := protocol.Generate{Prompt: a.TryPrompt(), MaxTokens: t.MaxTokens, Temperature: t.Temperature, TopK: t.TopK, Seed: t.Seed}
 	a.generate(&t.Base, g, func() {
 		if a.HasPrefix() {
 			g.Prefixed = true

@@ -50,7 +50,7 @@ func (c *TuneStep) ThreadsHelp() string {
 	if c.App.MaxThreads() == 1 {
 		return "This page is not cross-origin isolated, so the engine computes on one thread."
 	}
-	return fmt.Sprintf("1 to %d. Fewer leave cores to other work; the next run (or resumption) uses the new value.", c.App.MaxThreads())
+	return fmt.Sprintf("1 to %d. Fewer leave cores to other work; the next run uses the new value.", c.App.MaxThreads())
 }
 
 // SeqHelp says how long a sequence can be on this model.

@@ -41,7 +41,10 @@ func TestModelAndDataSources(t *testing.T) {
 
 	// Files picked on disk, whose config.json names the model.
 	p.Click(`#model-source input[value="files"]`)
-	named := t.TempDir()
+	named := filepath.Join(t.TempDir(), "my-tiny-gpt2")
+	if err := os.Mkdir(named, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	var files []string
 	for _, n := range []string{"config.json", "model.safetensors", "tokenizer.json"} {
 		b, err := os.ReadFile(filepath.Join(model, n))
@@ -64,6 +67,16 @@ func TestModelAndDataSources(t *testing.T) {
 	p.Click("#nav-model")
 	if name := p.Text("model-name"); !strings.Contains(name, "name it example/tiny-demo as their base model") {
 		p.Fail("the model from files is named as %q, want config.json's _name_or_path", name)
+	}
+	// The same files picked as their folder: the folder names the model.
+	p.Click(`#model-source input[value="files"]`)
+	p.Do("picking the model's folder", chromedp.SetUploadFiles(chromedp.CSS("#model-folder"), []string{named}))
+	apptest.Wait[bool](p, "the check of config.json", `document.querySelector('.check')?.textContent.includes('GPT-2 with')`, 30*time.Second)
+	p.Click("#model-load")
+	p.LoadedModel()
+	p.Click("#nav-model")
+	if name := p.Text("model-name"); !strings.Contains(name, "name it my-tiny-gpt2 as their base model") {
+		p.Fail("the model from a folder is named as %q, want the folder's name", name)
 	}
 
 	// The hub, then the hub again from the cache.
