@@ -19,8 +19,8 @@ const (
 	Classification = "classification" // one label for a text
 )
 
-// Preset is a starting point for a run's settings. Steps 0 means Epochs
-// passes over the data.
+// Preset is a starting point for a run's settings. Steps, when not 0,
+// override Epochs (as --steps does --epochs).
 type Preset struct {
 	Name  string // what --preset takes
 	Kind  string // Generation, Summarization or Classification; "" for any
@@ -42,7 +42,7 @@ type Preset struct {
 // setting without and with the MLP.
 var All = []Preset{
 	{Name: "quick", Title: "Quick look", About: "A prefix of 5, 40 steps at a large constant learning rate: to see the loss move within a minute.",
-		PrefixLen: 5, LR: 5e-3, Schedule: "constant", Steps: 40, BatchSize: 4},
+		PrefixLen: 5, LR: 5e-3, Schedule: "constant", Epochs: 5, Steps: 40, BatchSize: 4},
 	{Name: "generation", Kind: Generation, Title: "Generation", About: "Short outputs such as table-to-text: prefix 10, learning rate 5e-3, linear decay, 5 epochs of batch 5 (the command's defaults).",
 		PrefixLen: 10, LR: 5e-3, Schedule: "linear", Epochs: 5, BatchSize: 5},
 	{Name: "generation-mlp", Kind: Generation, MLP: true, Title: "Generation, MLP", About: "The paper's table-to-text setting: prefix 10 through an MLP of 512, learning rate 5e-5, 5 epochs of batch 5.",
