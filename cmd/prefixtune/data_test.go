@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"prefixtune/core/data"
+	"prefixtune/tests/reference/fixture"
 	"prefixtune/tests/reference/gpt2"
 )
 
@@ -41,7 +42,7 @@ func writeCSV(t *testing.T, path string, header [2]string, exs []data.Example) {
 // evalLoss runs eval --json on the fixture model and returns the loss.
 func evalLoss(t *testing.T, args ...string) float64 {
 	t.Helper()
-	out, _ := runBoth(t, append([]string{"eval", "--model", gpt2.Path("model"), "--json"}, args...)...)
+	out, _ := runBoth(t, append([]string{"eval", "--model", gpt2.Fixtures.Path("model"), "--json"}, args...)...)
 	var res struct{ Loss float64 }
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("eval --json printed %q: %v", out, err)
@@ -51,7 +52,7 @@ func evalLoss(t *testing.T, args ...string) float64 {
 
 func fixtureExamples(t *testing.T) []data.Example {
 	t.Helper()
-	exs, err := data.Read(gpt2.Path("data.jsonl"), data.Options{})
+	exs, err := data.Read(gpt2.Fixtures.Path("data.jsonl"), data.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,8 +69,8 @@ func TestColumnsAndTemplate(t *testing.T) {
 	writeCSV(t, mr, [2]string{"mr", "ref"}, exs)
 	cols := []string{"--data", mr, "--prompt-column", "mr", "--completion-column", "ref"}
 	var want float64
-	gpt2.Expected(t, "eval.base.loss", &want)
-	if got := evalLoss(t, cols...); !gpt2.Near(got, want) {
+	gpt2.Fixtures.Expected(t, "eval.base.loss", &want)
+	if got := evalLoss(t, cols...); !fixture.Near(got, want) {
 		t.Errorf("loss of the CSV with columns mr,ref %.7g, PyTorch %.7g", got, want)
 	}
 	written := make([]data.Example, len(exs))
@@ -85,13 +86,13 @@ func TestColumnsAndTemplate(t *testing.T) {
 		t.Errorf("loss with --template %.7g, with the template written out %.7g, without %.7g", templated, wantT, want)
 	}
 	var out, errOut bytes.Buffer
-	if err := run(append([]string{"eval", "--model", gpt2.Path("model"), "--template", "no prompt"}, cols...), nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "{prompt}") {
+	if err := run(append([]string{"eval", "--model", gpt2.Fixtures.Path("model"), "--template", "no prompt"}, cols...), nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "{prompt}") {
 		t.Errorf("a template without {prompt}: error %v", err)
 	}
-	if err := run([]string{"eval", "--model", gpt2.Path("model"), "--data", mr}, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), `"mr", "ref"`) {
+	if err := run([]string{"eval", "--model", gpt2.Fixtures.Path("model"), "--data", mr}, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), `"mr", "ref"`) {
 		t.Errorf("a CSV without the default columns and no column flags: error %v", err)
 	}
-	runBoth(t, append([]string{"train", "--model", gpt2.Path("model"), "--prefix-len", "2", "--steps", "1", "--out", filepath.Join(dir, "a"), "--template", `{prompt}\n`}, cols...)...)
+	runBoth(t, append([]string{"train", "--model", gpt2.Fixtures.Path("model"), "--prefix-len", "2", "--steps", "1", "--out", filepath.Join(dir, "a"), "--template", `{prompt}\n`}, cols...)...)
 }
 
 // planted is the fixture data with rows planted to be cleaned away: white
@@ -117,7 +118,7 @@ func TestCleanDropsPlantedRows(t *testing.T) {
 	in, out := filepath.Join(dir, "in.csv"), filepath.Join(dir, "out.jsonl")
 	writeCSV(t, in, [2]string{"mr", "ref"}, rows)
 	stdout, _ := runBoth(t, "clean", "--data", in, "--prompt-column", "mr", "--completion-column", "ref",
-		"--model", gpt2.Path("model"), "--max-tokens", "40", "--out", out, "--json")
+		"--model", gpt2.Fixtures.Path("model"), "--max-tokens", "40", "--out", out, "--json")
 	var rep data.CleanReport
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatal(err)
@@ -147,7 +148,7 @@ func TestCleanDropsPlantedRows(t *testing.T) {
 	if err := run([]string{"clean", "--data", in, "--max-tokens", "5", "--out", out}, nil, &o, &e); err == nil || !strings.Contains(err.Error(), "--model") {
 		t.Errorf("--max-tokens without --model: error %v", err)
 	}
-	if err := run([]string{"clean", "--data", gpt2.Path("data.jsonl"), "--out", filepath.Join(dir, "out.csv")}, nil, &o, &e); err == nil || !strings.Contains(err.Error(), ".jsonl") {
+	if err := run([]string{"clean", "--data", gpt2.Fixtures.Path("data.jsonl"), "--out", filepath.Join(dir, "out.csv")}, nil, &o, &e); err == nil || !strings.Contains(err.Error(), ".jsonl") {
 		t.Errorf("--out to a .csv file: error %v", err)
 	}
 }
@@ -170,7 +171,7 @@ func TestTrainCleansAndWarnsOfLeaks(t *testing.T) {
 	if err := writeJSONL(val, leaky); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr := runBoth(t, "train", "--model", gpt2.Path("model"), "--data", train, "--val", val, "--clean",
+	_, stderr := runBoth(t, "train", "--model", gpt2.Fixtures.Path("model"), "--data", train, "--val", val, "--clean",
 		"--seq-len", "40", "--prefix-len", "2", "--steps", "2", "--batch-size", "4", "--out", filepath.Join(dir, "a"))
 	for _, want := range []string{
 		train + ": cleaned: kept 6 of 9 rows: dropped 0 empty, 1 too long, 1 exact and 1 near duplicates; trimmed 1",
@@ -181,13 +182,13 @@ func TestTrainCleansAndWarnsOfLeaks(t *testing.T) {
 		}
 	}
 	// Without --clean the near duplicate planted in training is the closer match.
-	_, stderr = runBoth(t, "train", "--model", gpt2.Path("model"), "--data", train, "--val", val,
+	_, stderr = runBoth(t, "train", "--model", gpt2.Fixtures.Path("model"), "--data", train, "--val", val,
 		"--seq-len", "40", "--prefix-len", "2", "--steps", "1", "--out", filepath.Join(dir, "b"))
 	if !strings.Contains(stderr, "(2 exact, 0 near duplicates at similarity 0.9 or more): rows 2 (as its row 2), 4 (as its row 9);") {
 		t.Errorf("train's stderr without --clean:\n%s", stderr)
 	}
 	// eval --train reports the same rows; none when the files share nothing.
-	_, stderr = runBoth(t, "eval", "--model", gpt2.Path("model"), "--data", val, "--train", train)
+	_, stderr = runBoth(t, "eval", "--model", gpt2.Fixtures.Path("model"), "--data", val, "--train", train)
 	if !strings.Contains(stderr, "warning: 2 of 4 rows of "+val) {
 		t.Errorf("eval --train's stderr:\n%s", stderr)
 	}
@@ -195,7 +196,7 @@ func TestTrainCleansAndWarnsOfLeaks(t *testing.T) {
 	if err := writeJSONL(clean, []data.Example{leaky[0], leaky[2]}); err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr = runBoth(t, "eval", "--model", gpt2.Path("model"), "--data", clean, "--train", train); stderr != "" {
+	if _, stderr = runBoth(t, "eval", "--model", gpt2.Fixtures.Path("model"), "--data", clean, "--train", train); stderr != "" {
 		t.Errorf("eval of rows not in training warned:\n%s", stderr)
 	}
 }

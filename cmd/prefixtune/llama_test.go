@@ -10,7 +10,7 @@ import (
 	"prefixtune/core/adapter"
 	"prefixtune/core/tokenizer"
 	"prefixtune/core/tune"
-	"prefixtune/tests/reference/gpt2"
+	"prefixtune/tests/reference/fixture"
 	"prefixtune/tests/reference/llama"
 )
 
@@ -18,12 +18,12 @@ import (
 // fixture (F16 weights, untied head) as its script did in PyTorch.
 func TestLlamaTrainMatchesPyTorch(t *testing.T) {
 	out := t.TempDir()
-	log := runCmd(t, "", "train", "--model", llama.Path("mqa", "model"), "--data", filepath.Join(ref, "data.jsonl"),
-		"--prefix-len", "5", "--init", "adapter:"+llama.Path("mqa", "init_adapter"), "--lr", "0.01",
+	log := runCmd(t, "", "train", "--model", llama.Set("mqa").Path("model"), "--data", filepath.Join(ref, "data.jsonl"),
+		"--prefix-len", "5", "--init", "adapter:"+llama.Set("mqa").Path("init_adapter"), "--lr", "0.01",
 		"--schedule", "linear", "--warmup", "2", "--steps", "10", "--batch-size", "2", "--seq-len", "16",
 		"--weight-decay", "0.01", "--clip", "0.3", "--no-shuffle", "--log-json", "--out", out)
 	var losses []float64
-	llama.Expected(t, "mqa", "train.losses", &losses)
+	llama.Set("mqa").Expected(t, "train.losses", &losses)
 	sc := bufio.NewScanner(strings.NewReader(log))
 	step := 0
 	for ; sc.Scan(); step++ {
@@ -31,7 +31,7 @@ func TestLlamaTrainMatchesPyTorch(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
 			t.Fatalf("line %d of --log-json is not JSON: %v", step+1, err)
 		}
-		if !gpt2.Near(s.Loss, losses[step]) {
+		if !fixture.Near(s.Loss, losses[step]) {
 			t.Errorf("step %+v, PyTorch loss %.7g", s, losses[step])
 		}
 	}
@@ -46,9 +46,9 @@ func TestLlamaTrainMatchesPyTorch(t *testing.T) {
 	if cfg.NumVirtualTokens != 5 || cfg.TokenDim != 10 || cfg.NumLayers != 2 || cfg.NumAttentionHeads != 1 {
 		t.Errorf("adapter config %+v", cfg)
 	}
-	want := llama.Tensor(t, "mqa", "train.final")
+	want := llama.Set("mqa").Tensor(t, "train.final")
 	for i := range want {
-		if !gpt2.Near(float64(rows[i]), float64(want[i])) {
+		if !fixture.Near(float64(rows[i]), float64(want[i])) {
 			t.Fatalf("adapter value %d = %g, PyTorch %g", i, rows[i], want[i])
 		}
 	}
@@ -57,20 +57,20 @@ func TestLlamaTrainMatchesPyTorch(t *testing.T) {
 // TestLlamaGenerateAndEval generates greedily after the fixture's adapter
 // (PyTorch's ids, recomputed without a cache) and evaluates with it.
 func TestLlamaGenerateAndEval(t *testing.T) {
-	tok, err := tokenizer.Load(llama.Path("gqa", "model"))
+	tok, err := tokenizer.Load(llama.Set("gqa").Path("model"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var prompt, ids []int
-	llama.Expected(t, "gqa", "generate.prompt_ids", &prompt)
-	llama.Expected(t, "gqa", "generate.ids", &ids)
-	out := runCmd(t, "", "generate", "--model", llama.Path("gqa", "model"), "--adapter", llama.Path("gqa", "init_adapter"),
+	llama.Set("gqa").Expected(t, "generate.prompt_ids", &prompt)
+	llama.Set("gqa").Expected(t, "generate.ids", &ids)
+	out := runCmd(t, "", "generate", "--model", llama.Set("gqa").Path("model"), "--adapter", llama.Set("gqa").Path("init_adapter"),
 		"--prompt", tok.Decode(prompt), "--max-new-tokens", "8")
 	if want := tok.Decode(ids) + "\n"; out != want {
 		t.Errorf("generated %q, PyTorch %q", out, want)
 	}
 	var res struct{ Loss, Perplexity float64 }
-	ev := runCmd(t, "", "eval", "--model", llama.Path("gqa", "model"), "--adapter", llama.Path("gqa", "init_adapter"),
+	ev := runCmd(t, "", "eval", "--model", llama.Set("gqa").Path("model"), "--adapter", llama.Set("gqa").Path("init_adapter"),
 		"--data", filepath.Join(ref, "data.jsonl"), "--json")
 	if err := json.Unmarshal([]byte(ev), &res); err != nil || !(res.Loss > 0) || !(res.Perplexity > 1) {
 		t.Errorf("eval: %s (%v)", ev, err)

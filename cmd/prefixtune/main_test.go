@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"prefixtune/tests/reference/fixture"
 	"prefixtune/tests/reference/gpt2"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ import (
 )
 
 // ref holds the PyTorch fixtures of tests/reference/gpt2.
-var ref = gpt2.Dir
+var ref = string(gpt2.Fixtures)
 
 func runCmd(t *testing.T, stdin string, args ...string) string {
 	t.Helper()
@@ -41,9 +42,9 @@ func TestTrainMatchesPyTorch(t *testing.T) {
 		"--weight-decay", "0.01", "--clip", "1.0", "--no-shuffle", "--log-json", "--out", out)
 	var losses, lrs []float64
 	var tokens []int
-	gpt2.Expected(t, "train.losses", &losses)
-	gpt2.Expected(t, "train.lrs", &lrs)
-	gpt2.Expected(t, "train.n_tokens", &tokens)
+	gpt2.Fixtures.Expected(t, "train.losses", &losses)
+	gpt2.Fixtures.Expected(t, "train.lrs", &lrs)
+	gpt2.Fixtures.Expected(t, "train.n_tokens", &tokens)
 	sc := bufio.NewScanner(strings.NewReader(log))
 	step := 0
 	for ; sc.Scan(); step++ {
@@ -51,7 +52,7 @@ func TestTrainMatchesPyTorch(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
 			t.Fatalf("line %d of --log-json is not JSON: %v", step+1, err)
 		}
-		if s.Step != step+1 || !gpt2.Near(s.Loss, losses[step]) || !gpt2.Near(s.LR, lrs[step]) || s.Tokens != tokens[step] {
+		if s.Step != step+1 || !fixture.Near(s.Loss, losses[step]) || !fixture.Near(s.LR, lrs[step]) || s.Tokens != tokens[step] {
 			t.Errorf("step %+v, PyTorch loss %.7g lr %g tokens %d", s, losses[step], lrs[step], tokens[step])
 		}
 	}
@@ -75,7 +76,7 @@ func TestTrainMatchesPyTorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range want {
-		if !gpt2.Near(float64(rows[i]), float64(want[i])) {
+		if !fixture.Near(float64(rows[i]), float64(want[i])) {
 			t.Fatalf("adapter value %d = %g, PyTorch %g", i, rows[i], want[i])
 		}
 	}
@@ -92,9 +93,9 @@ func TestEvalMatchesPyTorch(t *testing.T) {
 			t.Fatal(err)
 		}
 		var loss, ppl float64
-		gpt2.Expected(t, c.key+".loss", &loss)
-		gpt2.Expected(t, c.key+".perplexity", &ppl)
-		if !gpt2.Near(res.Loss, loss) || !gpt2.Near(res.Perplexity, ppl) {
+		gpt2.Fixtures.Expected(t, c.key+".loss", &loss)
+		gpt2.Fixtures.Expected(t, c.key+".perplexity", &ppl)
+		if !fixture.Near(res.Loss, loss) || !fixture.Near(res.Perplexity, ppl) {
 			t.Errorf("%s: loss %.7g perplexity %.7g, PyTorch %.7g %.7g", c.key, res.Loss, res.Perplexity, loss, ppl)
 		}
 	}
@@ -151,7 +152,7 @@ func TestGenerateGreedy(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids []int
-	gpt2.Expected(t, "generate.ids", &ids)
+	gpt2.Fixtures.Expected(t, "generate.ids", &ids)
 	out := runCmd(t, "", "generate", "--model", filepath.Join(ref, "model"), "--adapter", filepath.Join(ref, "init_adapter"),
 		"--prompt", row0.Prompt, "--max-new-tokens", "8")
 	if want := tok.Decode(ids) + "\n"; out != want {
@@ -272,8 +273,8 @@ func TestEvalBaselinesReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want float64
-	gpt2.Expected(t, "eval.loss", &want)
-	if len(res.Reports) != 3 || res.Reports[2].Name != "prefix" || !gpt2.Near(res.Loss, want) || res.Reports[0].Accuracy == nil || res.Reports[1].BLEU == nil {
+	gpt2.Fixtures.Expected(t, "eval.loss", &want)
+	if len(res.Reports) != 3 || res.Reports[2].Name != "prefix" || !fixture.Near(res.Loss, want) || res.Reports[0].Accuracy == nil || res.Reports[1].BLEU == nil {
 		t.Fatalf("reports %+v, loss %g (PyTorch %g)", res.Reports, res.Loss, want)
 	}
 	md, err := os.ReadFile(report)

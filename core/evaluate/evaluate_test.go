@@ -17,7 +17,7 @@ import (
 	"prefixtune/core/tokenizer"
 )
 
-var ref = gpt2.Dir
+var ref = string(gpt2.Fixtures)
 
 type fixture struct {
 	m   *model.Model
@@ -62,7 +62,7 @@ func TestLossMatchesPyTorch(t *testing.T) {
 			t.Fatal(err)
 		}
 		var want float64
-		gpt2.Expected(t, c.key, &want)
+		gpt2.Fixtures.Expected(t, c.key, &want)
 		if math.Abs(r.Loss.Point-want) > 1e-4*want {
 			t.Errorf("%s = %.7g, PyTorch %.7g", c.key, r.Loss.Point, want)
 		}
@@ -81,7 +81,7 @@ func TestGenerationMatchesPyTorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids []int
-	gpt2.Expected(t, "generate.ids", &ids)
+	gpt2.Fixtures.Expected(t, "generate.ids", &ids)
 	if want := strings.TrimSpace(f.tok.Decode(ids)); r.Samples[0].Output != want {
 		t.Errorf("output for row 0 %q, PyTorch's greedy ids decode to %q", r.Samples[0].Output, want)
 	}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"math"
 	"path/filepath"
-	"prefixtune/tests/reference/gpt2"
-	"prefixtune/tests/reference/llama"
 	"strings"
 	"testing"
 
@@ -18,13 +16,16 @@ import (
 	"prefixtune/core/tensor"
 	"prefixtune/core/tokenizer"
 	"prefixtune/core/train"
+	"prefixtune/tests/reference/fixture"
+	"prefixtune/tests/reference/gpt2"
+	"prefixtune/tests/reference/llama"
 )
 
 // ref holds the PyTorch fixtures of tests/reference/gpt2.
-var ref = gpt2.Dir
+var ref = string(gpt2.Fixtures)
 
-// fixture loads the reference model, tokenizer and data on d.
-func fixture(t *testing.T, d tensor.Device) (*model.Model, *tokenizer.Tokenizer, []data.Example) {
+// loadRef loads the reference model, tokenizer and data on d.
+func loadRef(t *testing.T, d tensor.Device) (*model.Model, *tokenizer.Tokenizer, []data.Example) {
 	t.Helper()
 	m, err := model.Load(d, filepath.Join(ref, "model"))
 	if err != nil {
@@ -47,7 +48,7 @@ var fixtureOptions = Options{PrefixLen: 5, LR: 0.01, Schedule: train.Linear, War
 	WeightDecay: 0.01, Clip: 1}
 
 func TestRunMatchesPyTorch(t *testing.T) {
-	m, tok, exs := fixture(t, tensor.NewFast(1))
+	m, tok, exs := loadRef(t, tensor.NewFast(1))
 	T, err := SeqLen(m.Config, 16, fixtureOptions.PrefixLen)
 	if err != nil {
 		t.Fatal(err)
@@ -66,15 +67,15 @@ func TestRunMatchesPyTorch(t *testing.T) {
 	}
 	var losses, lrs []float64
 	var tokens []int
-	gpt2.Expected(t, "train.losses", &losses)
-	gpt2.Expected(t, "train.lrs", &lrs)
-	gpt2.Expected(t, "train.n_tokens", &tokens)
+	gpt2.Fixtures.Expected(t, "train.losses", &losses)
+	gpt2.Fixtures.Expected(t, "train.lrs", &lrs)
+	gpt2.Fixtures.Expected(t, "train.n_tokens", &tokens)
 	for i := 0; !r.Done(); i++ {
 		s, err := r.Step()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.Step != i+1 || !gpt2.Near(s.Loss, losses[i]) || !gpt2.Near(s.LR, lrs[i]) || s.Tokens != tokens[i] || s.ValLoss != nil {
+		if s.Step != i+1 || !fixture.Near(s.Loss, losses[i]) || !fixture.Near(s.LR, lrs[i]) || s.Tokens != tokens[i] || s.ValLoss != nil {
 			t.Errorf("step %+v, PyTorch loss %.7g lr %g tokens %d", s, losses[i], lrs[i], tokens[i])
 		}
 	}
@@ -89,7 +90,7 @@ func TestRunMatchesPyTorch(t *testing.T) {
 	}
 	got := p.Rows(m.Dev)
 	for i := range want {
-		if !gpt2.Near(float64(got[i]), float64(want[i])) {
+		if !fixture.Near(float64(got[i]), float64(want[i])) {
 			t.Fatalf("prefix value %d = %g, PyTorch %g", i, got[i], want[i])
 		}
 	}
@@ -101,7 +102,7 @@ func TestRunMatchesPyTorch(t *testing.T) {
 func TestResumeIsExact(t *testing.T) {
 	o := Options{PrefixLen: 3, Projection: 8, LR: 0.01, Schedule: train.Cosine, Warmup: 1, Epochs: 3, BatchSize: 2,
 		Clip: 1, Seed: 7, Shuffle: true}
-	m, tok, exs := fixture(t, tensor.NewFast(2))
+	m, tok, exs := loadRef(t, tensor.NewFast(2))
 	trainSet, valSet, err := data.Split(exs, 0.34, o.Seed)
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +169,7 @@ func TestResumeIsExact(t *testing.T) {
 }
 
 func TestStepErrors(t *testing.T) {
-	m, tok, exs := fixture(t, tensor.NewFast(1))
+	m, tok, exs := loadRef(t, tensor.NewFast(1))
 	// A sequence length of 4 cuts off every completion.
 	o := fixtureOptions
 	p, err := NewPrefix(m, o, Init{}, 0)
@@ -287,10 +288,10 @@ func TestEstimateMemory(t *testing.T) {
 	for _, x := range []struct {
 		model string
 		E     int
-	}{{"", 0}, {"", 16}, {llama.Path("llama3", "model"), 0}, {llama.Path("llama3", "model"), 16}} {
+	}{{"", 0}, {"", 16}, {llama.Set("llama3").Path("model"), 0}, {llama.Set("llama3").Path("model"), 16}} {
 		E := x.E
 		d := &counting{Device: tensor.NewCPU()}
-		m, tok, exs := fixture(t, d)
+		m, tok, exs := loadRef(t, d)
 		if x.model != "" {
 			var err error
 			d.floats = 0
@@ -331,7 +332,7 @@ func TestTotalStepsAndChecks(t *testing.T) {
 	if n := (Options{Epochs: 3, BatchSize: 2}).TotalSteps(5); n != 9 {
 		t.Errorf("3 epochs of 5 examples in batches of 2: %d steps, want 9", n)
 	}
-	m, tok, _ := fixture(t, tensor.NewCPU())
+	m, tok, _ := loadRef(t, tensor.NewCPU())
 	if err := CheckTokenizer(m.Config, tok); err != nil {
 		t.Error(err)
 	}
@@ -349,11 +350,11 @@ func TestTotalStepsAndChecks(t *testing.T) {
 		t.Errorf("an adapter for another depth passed")
 	}
 	// PEFT's adapter of a grouped-query model: token_dim HS*KVH, KVH heads.
-	gqa, rows, err := adapter.Read(llama.Path("gqa", "init_adapter"))
+	gqa, rows, err := adapter.Read(llama.Set("gqa").Path("init_adapter"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lm, err := model.Load(tensor.NewCPU(), llama.Path("gqa", "model"))
+	lm, err := model.Load(tensor.NewCPU(), llama.Set("gqa").Path("model"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +370,7 @@ func TestTotalStepsAndChecks(t *testing.T) {
 // and validation gets worse after a while: the run must stop
 // after Patience validations without a new best and end on the best prefix.
 func TestEarlyStoppingRestoresBest(t *testing.T) {
-	m, tok, exs := fixture(t, tensor.NewCPU())
+	m, tok, exs := loadRef(t, tensor.NewCPU())
 	seqs := Sequences(exs, tok, 16)
 	o := Options{PrefixLen: 5, LR: 0.3, Schedule: train.Constant, Steps: 60, BatchSize: 2, Seed: 3, Shuffle: true,
 		ValEvery: 1, Patience: 3, RestoreBest: true}
@@ -414,7 +415,7 @@ func TestEarlyStoppingRestoresBest(t *testing.T) {
 // (the fixture's rows about Aromi and about Cotto): each must beat the base
 // model on its own task's validation loss, and the steps must alternate.
 func TestMultiTask(t *testing.T) {
-	m, tok, exs := fixture(t, tensor.NewCPU())
+	m, tok, exs := loadRef(t, tensor.NewCPU())
 	var aromi, cotto []data.Example
 	for _, ex := range exs {
 		if strings.Contains(ex.Prompt, "Aromi") {

@@ -14,7 +14,7 @@ import (
 
 var (
 	root     = filepath.Join("..", "..")
-	fixtures = gpt2.Dir
+	fixtures = string(gpt2.Fixtures)
 )
 
 // site serves, cross-origin isolated as the real site is, what public/

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"prefixtune/tests/reference/fixture"
 	"prefixtune/tests/reference/gpt2"
 	"slices"
 	"strings"
@@ -166,13 +167,13 @@ func TestEngineInBrowser(t *testing.T) {
 
 	t.Run("evaluate and generate", func(t *testing.T) {
 		var loss, base float64
-		gpt2.Expected(t, "eval.loss", &loss)
-		gpt2.Expected(t, "eval.base.loss", &base)
-		if p1.Eval.Prefixed == nil || p1.Eval.Base == nil || !gpt2.Near(p1.Eval.Prefixed.Loss, loss) || !gpt2.Near(p1.Eval.Base.Loss, base) {
+		gpt2.Fixtures.Expected(t, "eval.loss", &loss)
+		gpt2.Fixtures.Expected(t, "eval.base.loss", &base)
+		if p1.Eval.Prefixed == nil || p1.Eval.Base == nil || !fixture.Near(p1.Eval.Prefixed.Loss, loss) || !fixture.Near(p1.Eval.Base.Loss, base) {
 			t.Errorf("evaluation %+v %+v, PyTorch %g (prefixed) %g (base)", p1.Eval.Prefixed, p1.Eval.Base, loss, base)
 		}
 		var ids []int
-		gpt2.Expected(t, "generate.ids", &ids)
+		gpt2.Fixtures.Expected(t, "generate.ids", &ids)
 		var streamed strings.Builder
 		for _, tk := range p1.Tokens {
 			streamed.WriteString(tk.Text)
@@ -195,9 +196,9 @@ func TestEngineInBrowser(t *testing.T) {
 		log, weights := n.run(t, parity)
 		sameLogs(t, "fixture run", p1.Parity.Log, log, false)
 		var losses []float64
-		gpt2.Expected(t, "train.losses", &losses)
+		gpt2.Fixtures.Expected(t, "train.losses", &losses)
 		for i, l := range p1.Parity.Log {
-			if !gpt2.Near(l.Loss, losses[i]) {
+			if !fixture.Near(l.Loss, losses[i]) {
 				t.Errorf("step %d: loss %g, PyTorch %g", i+1, l.Loss, losses[i])
 			}
 		}

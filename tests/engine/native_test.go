@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
-	"prefixtune/tests/reference/gpt2"
+	"prefixtune/tests/reference/fixture"
 	"testing"
 
 	"prefixtune/core/adapter"
@@ -123,7 +123,7 @@ func sameLogs(t *testing.T, what string, got, want []protocol.StepLog, exact boo
 		t.Errorf("%s: %d steps, want %d", what, len(got), len(want))
 		return
 	}
-	eq := gpt2.Near
+	eq := fixture.Near
 	if exact {
 		eq = func(a, b float64) bool { return a == b }
 	}
@@ -155,7 +155,7 @@ func sameWeights(t *testing.T, what string, got, want []byte) {
 		t.Fatalf("%s: %d values, want %d", what, len(g), len(w))
 	}
 	for i := range w {
-		if !gpt2.Near(float64(g[i]), float64(w[i])) {
+		if !fixture.Near(float64(g[i]), float64(w[i])) {
 			t.Fatalf("%s: value %d is %g, natively %g", what, i, g[i], w[i])
 		}
 	}

@@ -59,7 +59,7 @@ func TestGPT2(t *testing.T) {
 func TestLlama(t *testing.T) {
 	dtypes := map[string]tensor.DType{"gqa": tensor.F32, "mqa": tensor.F16, "llama3": tensor.BF16}
 	for _, cfg := range llama.Configs {
-		f := load(t, llama.Path(cfg))
+		f := load(t, llama.Set(cfg).Path())
 		for name, newDev := range devices() {
 			t.Run(cfg+"/"+name, func(t *testing.T) {
 				f.t = t
