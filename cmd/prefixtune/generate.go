@@ -44,7 +44,8 @@ func cmdGenerate(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	eos := int32(l.tok.EOS())
 	emit := func(id int32) { // the end-of-text token ends the text unwritten
 		if werr == nil && id != eos {
-			_, werr = io.WriteString(stdout, l.tok.Decode([]int{int(id)}))
+			// generated ids continue the prompt: no start-of-text rule (Llama-2's dropped space)
+			_, werr = io.WriteString(stdout, l.tok.DecodeContinuation([]int{int(id)}))
 		}
 	}
 	s := model.Sampling{Temperature: *temp, TopK: *topK, Seed: *seed}

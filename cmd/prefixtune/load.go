@@ -36,14 +36,10 @@ func loadModel(dir string, threads int) (*loaded, error) {
 	return &loaded{m, tok}, nil
 }
 
-// encode tokenizes text as int32 ids.
+// encode tokenizes text as the model reads it (BOS first when the
+// tokenizer has one).
 func (l *loaded) encode(text string) []int32 {
-	ids := l.tok.Encode(text)
-	out := make([]int32, len(ids))
-	for i, id := range ids {
-		out[i] = int32(id)
-	}
-	return out
+	return data.Encode(l.tok, text)
 }
 
 // loadAdapter reads an adapter for l's model as a direct prefix.

@@ -38,7 +38,7 @@ func Clean(exs []Example, enc Encoder, o CleanOptions) ([]Example, CleanReport) 
 		switch key := normalise(t.Prompt + "\x00" + t.Completion); {
 		case strings.TrimSpace(t.Completion) == "":
 			rep.Empty++
-		case o.MaxTokens > 0 && enc != nil && len(enc.Encode(t.Prompt))+len(enc.Encode(t.Completion))+1 > o.MaxTokens:
+		case o.MaxTokens > 0 && enc != nil && len(Encode(enc, t.Prompt))+len(enc.Encode(t.Completion))+1 > o.MaxTokens:
 			rep.TooLong++
 		case seen[key]:
 			rep.Exact++

@@ -37,8 +37,10 @@
 // # Sequences and batches
 //
 // Tokenize encodes the prompt and the completion separately and appends
-// the end-of-sequence token: tokens = enc(prompt) + enc(completion) + [EOS],
-// cut to the first T tokens. Targets are next tokens, or -1 where the next
+// the end-of-sequence token: tokens = [BOS] + enc(prompt) + enc(completion)
+// + [EOS], cut to the first T tokens. BOS is there only for a tokenizer
+// whose template puts one before every text (Llama-2's <s>; BOS says, and
+// Encode writes generation prompts the same way); GPT-2 has none. Targets are next tokens, or -1 where the next
 // token is a prompt token or there is no next token. A text example is a
 // pair with an empty prompt, so every next token is a target.
 //

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"prefixtune/core/tokenizer"
 )
 
 // byteEncoder encodes each byte as its value, except that "bc" is one token
@@ -79,5 +81,70 @@ func TestMakeBatch(t *testing.T) {
 	}
 	if e := MakeBatch(nil, pad); e.B != 0 || e.T != 0 || len(e.Tokens) != 0 || e.NTargets != 0 {
 		t.Fatalf("empty batch: %+v", e)
+	}
+}
+
+// bosEncoder is byteEncoder with a beginning-of-text token, 7.
+type bosEncoder struct{ byteEncoder }
+
+func (bosEncoder) BOS() int { return 7 }
+
+func TestTokenizeBOS(t *testing.T) {
+	const a, b, c, d, bos, eos = 'a', 'b', 'c', 'd', 7, 9
+	cases := []struct {
+		name    string
+		ex      Example
+		T       int
+		tokens  []int32
+		targets []int32
+	}{
+		{"pair", Example{"ab", "cd"}, 0,
+			[]int32{bos, a, b, c, d, eos}, []int32{-1, -1, c, d, eos, -1}},
+		{"text: BOS predicts the first token", Example{"", "abd"}, 0,
+			[]int32{bos, a, b, d, eos}, []int32{a, b, d, eos, -1}},
+		{"cut", Example{"ab", "cd"}, 4,
+			[]int32{bos, a, b, c}, []int32{-1, -1, c, -1}},
+	}
+	for _, tc := range cases {
+		s := Tokenize(tc.ex, bosEncoder{}, tc.T)
+		if !reflect.DeepEqual(s.Tokens, tc.tokens) || !reflect.DeepEqual(s.Targets, tc.targets) {
+			t.Errorf("%s: got %v %v, want %v %v", tc.name, s.Tokens, s.Targets, tc.tokens, tc.targets)
+		}
+	}
+	if got := Encode(bosEncoder{}, "abc"); !reflect.DeepEqual(got, []int32{bos, a, 1000}) {
+		t.Errorf("Encode with BOS: %v", got)
+	}
+	if got := Encode(byteEncoder{}, "abc"); !reflect.DeepEqual(got, []int32{a, 1000}) {
+		t.Errorf("Encode without BOS: %v", got)
+	}
+}
+
+// TestBOSOfRealTokenizers: Llama-2's template puts <s> (1) first, GPT-2's
+// puts nothing, so GPT-2 sequences are as before.
+func TestBOSOfRealTokenizers(t *testing.T) {
+	llama2, err := tokenizer.Load("../../tests/reference/tokenizer/llama2_tokenizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gpt2, err := tokenizer.Load("../../tests/reference/gpt2/model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := Example{"Hello", " world"}
+	s := Tokenize(ex, llama2, 0)
+	body := append(llama2.Encode(ex.Prompt), llama2.Encode(ex.Completion)...)
+	if s.Tokens[0] != 1 || len(s.Tokens) != len(body)+2 || int(s.Tokens[1]) != body[0] {
+		t.Errorf("Llama-2: %v, want <s> (1) then %v then </s>", s.Tokens, body)
+	}
+	if p := Encode(llama2, "Hello"); p[0] != 1 {
+		t.Errorf("Llama-2 prompt %v does not start with <s>", p)
+	}
+	g := Tokenize(ex, gpt2, 0)
+	want := append(gpt2.Encode(ex.Prompt), gpt2.Encode(ex.Completion)...)
+	want = append(want, gpt2.EOS())
+	for i := range want {
+		if len(g.Tokens) != len(want) || int(g.Tokens[i]) != want[i] {
+			t.Fatalf("GPT-2: %v, want %v", g.Tokens, want)
+		}
 	}
 }

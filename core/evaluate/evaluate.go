@@ -15,6 +15,7 @@ type Tokenizer interface {
 	Encode(string) []int
 	Decode([]int) string
 	EOS() int
+	BOS() int // -1: none (see data.BOS)
 }
 
 // DefaultBatchSize is the batch size of Options.BatchSize 0.
@@ -195,9 +196,13 @@ func (e *evaluator) tokenize(exs []data.Example) []data.Sequence {
 			keep = max(0, min(keep, e.o.SeqLen-len(s.Tokens)))
 		}
 		block := shots[len(shots)-keep:]
+		bos := 0 // the block goes after BOS
+		if e.tok.BOS() >= 0 {
+			bos = 1
+		}
 		seqs[i] = data.Sequence{
-			Tokens:  append(append([]int32{}, block...), s.Tokens...),
-			Targets: append(slices.Repeat([]int32{-1}, len(block)), s.Targets...),
+			Tokens:  slices.Concat(s.Tokens[:bos], block, s.Tokens[bos:]),
+			Targets: slices.Concat(s.Targets[:bos], slices.Repeat([]int32{-1}, len(block)), s.Targets[bos:]),
 		}
 	}
 	return seqs

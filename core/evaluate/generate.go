@@ -29,13 +29,13 @@ func (e *evaluator) generate(r *Report, exs []data.Example) error {
 	allRefs := make([][]string, len(order))
 	room := e.m.Config.NPositions - e.pre.P - e.o.MaxNew
 	for i, p := range order {
-		ids := e.tok.Encode(e.shots + p)
-		if len(ids) > room { // keep the end of a long prompt
-			ids = ids[len(ids)-room:]
-		}
-		prompt := make([]int32, len(ids))
-		for j, id := range ids {
-			prompt[j] = int32(id)
+		prompt := data.Encode(encoder{e.tok}, e.shots+p)
+		if len(prompt) > room { // keep the end of a long prompt, after BOS
+			bos := 0
+			if e.tok.BOS() >= 0 {
+				bos = 1
+			}
+			prompt = append(prompt[:bos], prompt[len(prompt)-room+bos:]...)
 		}
 		gen, err := e.m.Generate(e.pre, prompt, e.o.MaxNew, int32(e.tok.EOS()), model.Sampling{}, nil)
 		if err != nil {

@@ -236,11 +236,7 @@ func (e *engine) generate(j *job, r protocol.Generate) (protocol.Event, error) {
 		p.Forward(m.Dev) // an MLP prefix's rows follow its latest parameters
 		pre = p.Out
 	}
-	ids := tok.Encode(r.Prompt)
-	prompt := make([]int32, len(ids))
-	for i, id := range ids {
-		prompt[i] = int32(id)
-	}
+	prompt := data.Encode(tok, r.Prompt) // BOS first when the tokenizer has one
 	maxNew := r.MaxTokens
 	if maxNew == 0 {
 		maxNew = defaultMaxTokens
@@ -257,7 +253,8 @@ func (e *engine) generate(j *job, r protocol.Generate) (protocol.Event, error) {
 	emit := func(id int32) {
 		out = append(out, int(id))
 		if id != eos {
-			text = append(text, tok.Decode([]int{int(id)})...)
+			// generated ids continue the prompt: no start-of-text rule (Llama-2's dropped space)
+			text = append(text, tok.DecodeContinuation([]int{int(id)})...)
 		}
 		end := len(text)
 		if id != eos && len(out) < maxNew {
