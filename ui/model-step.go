@@ -52,8 +52,10 @@ func (c *ModelStep) Picked(e vugu.DOMEvent) {
 // CheckLine says what config.json describes.
 func (c *ModelStep) CheckLine() string {
 	k := c.App.Model.Check
-	return fmt.Sprintf("GPT-2 with %d layers, %d heads, %d dimensions, %d positions and a vocabulary of %s: %s parameters, %s of weights in memory.",
-		k.Layers, k.Heads, k.Embd, k.Positions, Count(k.Vocab), Count(k.Params), Bytes(4*k.Params))
+	m := k.Config
+	return fmt.Sprintf("%s with %d layers, %s, %d dimensions, %d positions and a vocabulary of %s: %s parameters, %s weights, %s in memory.",
+		Family(m.ModelType), m.NLayer, heads(m.NHead, m.KVHeads()), m.NEmbd, m.NPositions, Count(m.VocabSize), Count(k.Params),
+		WeightsLine(m.Weights.String()), Bytes(k.Memory))
 }
 
 // CanLoad enables the load button.
@@ -105,8 +107,17 @@ func (c *ModelStep) ProgressMax() any {
 // Architecture describes the loaded model.
 func (c *ModelStep) Architecture() string {
 	m := c.App.Model.Loaded
-	return fmt.Sprintf("GPT-2: %d layers × %d heads, %d dimensions, %d positions, vocabulary of %s tokens",
-		m.Layers, m.Heads, m.Embd, m.Positions, Count(m.Vocab))
+	return fmt.Sprintf("%s: %d layers × %s, %d dimensions, %d positions, vocabulary of %s tokens",
+		Family(m.Family), m.Layers, heads(m.Heads, m.KVHeads), m.Embd, m.Positions, Count(m.Vocab))
+}
+
+// heads counts attention heads, and the key/value heads when queries
+// share them (grouped-query attention).
+func heads(n, kv int) string {
+	if kv == 0 || kv == n {
+		return fmt.Sprintf("%d heads", n)
+	}
+	return fmt.Sprintf("%d heads (%d key/value heads)", n, kv)
 }
 
 // FileLine gives the weights file's size and where it came from.

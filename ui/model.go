@@ -6,7 +6,9 @@ import (
 	"path"
 	"strings"
 
+	"prefixtune/core/model"
 	"prefixtune/core/protocol"
+	"prefixtune/core/tensor"
 )
 
 // Where a model comes from (ModelState.Source).
@@ -22,8 +24,9 @@ const DemoModel = "/models/demo/"
 
 var modelFiles = []string{"config.json", "model.safetensors", "tokenizer.json"}
 
-// Size limits of a model in the page: its float32 weights share one
-// WebAssembly memory (at most 4 GiB) with the activations of training.
+// Size limits of a model in the page: its weights (float32, or 16-bit
+// matrices kept so) share one WebAssembly memory (at most 4 GiB) with the
+// activations of training.
 const (
 	maxWeightBytes  = 2 << 30
 	warnWeightBytes = 1 << 30
@@ -44,45 +47,39 @@ type ModelState struct {
 
 // ModelCheck is what a config.json says about a model before loading it.
 type ModelCheck struct {
-	Type                                  string
-	Layers, Heads, Embd, Positions, Vocab int
-	Params                                int64
-	Problem                               string // why it cannot be loaded; empty if it can
-	Warning                               string
+	Config  model.Config // Weights: the type config.json's torch_dtype announces
+	Params  int64
+	Memory  int64  // bytes of the weights in the engine's memory
+	Problem string // why it cannot be loaded; empty if it can
+	Warning string
 }
 
-// checkConfig reads a Hugging Face config.json and says whether Prefixtune
-// can tune the model in a browser tab.
+// checkConfig reads a Hugging Face config.json (GPT-2 or Llama) and says
+// whether Prefixtune can tune the model in a browser tab. The weights'
+// type is config.json's torch_dtype until the weights file says (a 16-bit
+// checkpoint stays 16-bit in memory).
 func checkConfig(text string) ModelCheck {
-	var c struct {
-		ModelType string `json:"model_type"`
-		Layers    int    `json:"n_layer"`
-		Heads     int    `json:"n_head"`
-		Embd      int    `json:"n_embd"`
-		Positions int    `json:"n_positions"`
-		Vocab     int    `json:"vocab_size"`
-		Inner     *int   `json:"n_inner"`
+	c, err := model.ParseConfig([]byte(text))
+	if err != nil {
+		return ModelCheck{Config: c, Problem: fmt.Sprintf("config.json: %v. Pick the config.json of a Hugging Face GPT-2 or Llama model.", err)}
 	}
-	if err := json.Unmarshal([]byte(text), &c); err != nil {
-		return ModelCheck{Problem: fmt.Sprintf("config.json is not valid JSON (%v): pick the config.json of a Hugging Face model.", err)}
+	var dt struct {
+		Torch string `json:"torch_dtype"`
+		DType string `json:"dtype"` // transformers 5's name
 	}
-	m := ModelCheck{Type: c.ModelType, Layers: c.Layers, Heads: c.Heads, Embd: c.Embd, Positions: c.Positions, Vocab: c.Vocab}
-	if c.ModelType != "gpt2" {
-		m.Problem = fmt.Sprintf("This is a %q model; Prefixtune tunes GPT-2 models (model_type \"gpt2\") only.", c.ModelType)
-		return m
+	json.Unmarshal([]byte(text), &dt) // valid JSON: ParseConfig read it
+	if c.NEmbd%2 == 0 {               // as model.FromSafetensors keeps 16-bit matrices
+		switch dt.Torch + dt.DType {
+		case "bfloat16":
+			c.Weights = tensor.BF16
+		case "float16":
+			c.Weights = tensor.F16
+		}
 	}
-	if c.Layers <= 0 || c.Heads <= 0 || c.Embd <= 0 || c.Positions <= 0 || c.Vocab <= 0 || c.Embd%c.Heads != 0 {
-		m.Problem = "config.json lacks n_layer, n_head, n_embd, n_positions or vocab_size, or n_embd is not a multiple of n_head."
-		return m
-	}
-	inner := 4 * c.Embd
-	if c.Inner != nil {
-		inner = *c.Inner
-	}
-	m.Params = gpt2Params(c.Layers, c.Embd, inner, c.Positions, c.Vocab)
-	switch w := 4 * m.Params; {
+	m := ModelCheck{Config: c, Params: int64(model.NumParams(c)), Memory: model.WeightBytes(c)}
+	switch w := m.Memory; {
 	case w > maxWeightBytes:
-		m.Problem = fmt.Sprintf("Its %s of float32 weights do not fit in a browser tab with room to train (at most %s). Pick a smaller model, such as GPT-2 small.",
+		m.Problem = fmt.Sprintf("Its %s of weights do not fit in a browser tab with room to train (at most %s). Pick a smaller model, such as GPT-2 small or SmolLM2-135M.",
 			Bytes(w), Bytes(maxWeightBytes))
 	case w > warnWeightBytes:
 		m.Warning = fmt.Sprintf("Its weights take %s in memory: training will be slow and may not fit beside other tabs.", Bytes(w))
@@ -90,13 +87,20 @@ func checkConfig(text string) ModelCheck {
 	return m
 }
 
-// gpt2Params counts the parameters of a GPT-2 with tied input and output
-// embeddings: token and position embeddings, per layer two layer norms,
-// attention (qkv and projection) and the MLP, and the final layer norm.
-func gpt2Params(L, C, inner, positions, vocab int) int64 {
-	l, c, i := int64(L), int64(C), int64(inner)
-	perLayer := 2*2*c + (3*c*c + 3*c) + (c*c + c) + (c*i + i) + (i*c + c)
-	return int64(vocab)*c + int64(positions)*c + l*perLayer + 2*c
+// Family names a model_type for people.
+func Family(modelType string) string {
+	if modelType == "llama" {
+		return "Llama"
+	}
+	return "GPT-2"
+}
+
+// WeightsLine says how the weight matrices are held in memory.
+func WeightsLine(dtype string) string {
+	if dtype == "F16" || dtype == "BF16" {
+		return dtype + ", kept 16-bit"
+	}
+	return "float32"
 }
 
 // PickModelFiles takes the files the person picked or dropped, and reads
@@ -156,7 +160,7 @@ func missingModelFiles(files []File) string {
 	if len(missing) == 0 {
 		return ""
 	}
-	return "Missing " + strings.Join(missing, " and ") + ": a model is config.json, model.safetensors and tokenizer.json, as in a Hugging Face GPT-2 folder. Pick or drop all three."
+	return "Missing " + strings.Join(missing, " and ") + ": a model is config.json, model.safetensors and tokenizer.json, as in a Hugging Face GPT-2 or Llama folder. Pick or drop all three."
 }
 
 // CanLoadModel reports whether the Load button does something, and if

@@ -118,15 +118,19 @@ type OK struct{}
 type ModelLoaded struct {
 	Name        string `json:"name"`          // the hub repository; for posted files LoadModel.Folder, else config.json's _name_or_path, else the weights file name
 	Hub         *Hub   `json:"hub,omitempty"` // where it came from, if from a hub
+	Family      string `json:"family"`        // config.json's model_type: "gpt2" or "llama"
 	Layers      int    `json:"layers"`
 	Heads       int    `json:"heads"`
+	KVHeads     int    `json:"kv_heads"` // key/value heads: Heads, or fewer with grouped-query attention
 	Embd        int    `json:"embd"`
 	Positions   int    `json:"positions"`
 	Vocab       int    `json:"vocab"`
 	Params      int    `json:"params"`
-	Bytes       int64  `json:"bytes"`       // size of model.safetensors
-	Cached      bool   `json:"cached"`      // every hub file came from the browser cache
-	Fingerprint string `json:"fingerprint"` // identifies the model for checkpoints
+	Weights     string `json:"weights"`      // the weight matrices' type in memory: "F32", or "F16"/"BF16" kept 16-bit
+	WeightBytes int64  `json:"weight_bytes"` // the model's share of the engine's memory
+	Bytes       int64  `json:"bytes"`        // size of model.safetensors
+	Cached      bool   `json:"cached"`       // every hub file came from the browser cache
+	Fingerprint string `json:"fingerprint"`  // identifies the model for checkpoints
 }
 
 // DataLoaded answers LoadData.

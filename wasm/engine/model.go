@@ -94,9 +94,10 @@ func (e *engine) loadModel(j *job, r protocol.LoadModel) (protocol.Event, error)
 	if err != nil {
 		return nil, fail(protocol.CodeBadModel, err, files.weightsName)
 	}
-	info := protocol.ModelLoaded{Name: files.name, Hub: r.Hub, Layers: cfg.NLayer, Heads: cfg.NHead, Embd: cfg.NEmbd,
-		Positions: cfg.NPositions, Vocab: cfg.VocabSize, Params: model.NumParams(cfg), Bytes: size,
-		Cached: files.cached, Fingerprint: fp}
+	c := m.Config // with the weights' type the file gave
+	info := protocol.ModelLoaded{Name: files.name, Hub: r.Hub, Family: c.ModelType, Layers: c.NLayer, Heads: c.NHead,
+		KVHeads: c.KVHeads(), Embd: c.NEmbd, Positions: c.NPositions, Vocab: c.VocabSize, Params: model.NumParams(c),
+		Weights: c.Weights.String(), WeightBytes: model.WeightBytes(c), Bytes: size, Cached: files.cached, Fingerprint: fp}
 	e.model = &loadedModel{m: m, tok: tok, info: info}
 	return info, nil
 }
