@@ -188,17 +188,26 @@ func (d *Device) rows(fn export, n, align, work int, fixed ...uint32) {
 	})
 }
 
-// gemm runs a matrix export over an output of rows x cols: its arguments are
-// head (which receives the call's workspace), then rows [r0,r1) and columns
-// [c0,c1). Large outputs are split by rows on multiples of both tile heights,
-// short ones by columns on multiples of the tile width.
-func (d *Device) gemm(fn export, rows, cols, work int, head func(a []uint32, ws uint32) []uint32) {
-	byRows := rows >= 12*d.be.threads() || rows >= cols
-	n, align := cols, 8
+// gemm runs a matrix export over an output of rows x cols with inner
+// dimension K: its arguments are head (which receives the call's
+// workspace), then rows [r0,r1) and columns [c0,c1). Every call packs the
+// B columns it computes for each of its row blocks, and its A rows once per
+// block of blockCols columns (internal/wat/gemm.go), so a split by rows
+// repeats the packing of B in every call and a split by columns that of A:
+// the split that repeats less is taken (outputs too short for a row split
+// are split by columns). Rows are split on multiples of both tile heights
+// (5 and 6), columns on multiples of 16 (64 bytes, so no cache line of the
+// output is written by two threads).
+func (d *Device) gemm(fn export, rows, cols, K int, head func(a []uint32, ws uint32) []uint32) {
+	p := d.be.threads()
+	packByRows := K*cols + rows/p*K*ceilDiv(cols, blockCols)
+	packByCols := rows*K*ceilDiv(ceilDiv(cols, p), blockCols) + K*cols/p
+	byRows := rows >= 30*p && (packByRows <= packByCols || cols < 16*p)
+	n, align := cols, 16
 	if byRows {
-		n, align = rows, 12
+		n, align = rows, 30
 	}
-	d.split(fn, n, align, work, func(a []uint32, i int, r0, r1 uint32) []uint32 {
+	d.split(fn, n, align, 2*rows*cols*K, func(a []uint32, i int, r0, r1 uint32) []uint32 {
 		a = head(a, d.workspace(i))
 		if byRows {
 			return append(a, r0, r1, 0, u(cols))
@@ -206,6 +215,11 @@ func (d *Device) gemm(fn export, rows, cols, work int, head func(a []uint32, ws 
 		return append(a, 0, u(rows), r0, r1)
 	})
 }
+
+// blockCols is the column block (NC) of the kernels' GEMM.
+const blockCols = 512
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 func (d *Device) Zero(t tensor.Tensor) { d.rows(fnZero, t.Len, 16, t.Len, ptr(t)) }
 
@@ -311,7 +325,7 @@ func (d *Device) Matmul(out, inp, weight, bias tensor.Tensor, N, C, OC int) {
 		d.rows(fnMatvec, OC, 16, 2*C*OC, ptr(out), ptr(inp), w, wt, ptr(bias), u(C))
 		return
 	}
-	d.gemm(fnMatmul, N, OC, 2*N*C*OC, func(a []uint32, ws uint32) []uint32 {
+	d.gemm(fnMatmul, N, OC, C, func(a []uint32, ws uint32) []uint32 {
 		return append(a, ptr(out), ptr(inp), w, wt, ptr(bias), ws, u(C), u(OC))
 	})
 }
@@ -321,7 +335,7 @@ func (d *Device) MatmulBackward(dinp, dweight, dbias, dout, inp, weight tensor.T
 	if present(dinp) {
 		need("MatmulBackward", "dinp", dinp, N*C)
 		w, wt := wref("MatmulBackward", "weight", weight, OC*C)
-		d.gemm(fnMatmulBackwardDinp, N, C, 2*N*C*OC, func(a []uint32, ws uint32) []uint32 {
+		d.gemm(fnMatmulBackwardDinp, N, C, OC, func(a []uint32, ws uint32) []uint32 {
 			return append(a, ptr(dinp), ptr(dout), w, wt, ws, u(C), u(OC))
 		})
 	}
@@ -329,7 +343,7 @@ func (d *Device) MatmulBackward(dinp, dweight, dbias, dout, inp, weight tensor.T
 		frozen("MatmulBackward", weight)
 		need("MatmulBackward", "dweight", dweight, OC*C)
 		need("MatmulBackward", "inp", inp, N*C)
-		d.gemm(fnMatmulBackwardDweight, OC, C, 2*N*C*OC, func(a []uint32, ws uint32) []uint32 {
+		d.gemm(fnMatmulBackwardDweight, OC, C, N, func(a []uint32, ws uint32) []uint32 {
 			return append(a, ptr(dweight), ptr(dout), ptr(inp), ws, u(N), u(C), u(OC))
 		})
 	}

@@ -3,6 +3,8 @@
 // plain and the relaxed kernel build on one thread and on all of them, and
 // TensorFlow.js's wasm backend on the same shapes in the same browser
 // session, and prints one JSON line per case with the ratio of the two.
+// Two shapes are also run with BF16 weights ("weights":"bf16"), beside
+// TensorFlow.js's float32 figure.
 //
 // It needs `npm ci --prefix tests/browser` (TensorFlow.js) and Chromium.
 // Run it from anywhere in the repository: go run ./tests/browser/kernels/benchkernels
@@ -28,6 +30,10 @@ import (
 // the same list as gemmShapes in ../inwasm.
 var shapes = []string{"64x64x64", "256x256x256", "1024x1024x1024", "512x768x768", "512x768x3072", "1x768x3072"}
 
+// bf16Shapes are also run with BF16 weights (bf16Shapes in ../inwasm),
+// beside TensorFlow.js's float32 figure of the same shape.
+var bf16Shapes = []string{"512x768x768", "1x768x3072"}
+
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "benchkernels:", err)
@@ -38,6 +44,7 @@ func main() {
 // line is one printed case.
 type line struct {
 	Shape       string  `json:"shape"`
+	Weights     string  `json:"weights"`
 	Build       string  `json:"build"`
 	Threads     int     `json:"threads"`
 	GFLOPS      float64 `json:"gflops"`
@@ -111,8 +118,16 @@ func run() error {
 			if err != nil {
 				return err
 			}
+			cases := make([][2]string, 0, len(shapes)+len(bf16Shapes))
 			for _, s := range shapes {
-				l := line{Shape: s, Build: build, Threads: threads, GFLOPS: got[s], TFJSGFLOPS: tfjs[s], TFJSThreads: tfjsThreads}
+				cases = append(cases, [2]string{s, "f32"})
+			}
+			for _, s := range bf16Shapes {
+				cases = append(cases, [2]string{s, "bf16"})
+			}
+			for _, c := range cases {
+				s := c[0]
+				l := line{Shape: s, Weights: c[1], Build: build, Threads: threads, GFLOPS: got[c], TFJSGFLOPS: tfjs[s], TFJSThreads: tfjsThreads}
 				if l.GFLOPS == 0 || l.TFJSGFLOPS == 0 {
 					return fmt.Errorf("no figure for %s (%s, %d threads):\n%s", s, build, threads, r.Output)
 				}
@@ -129,22 +144,24 @@ func run() error {
 
 func round(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
 
-// benchLines reads the JSON lines of TestGEMMBench: GFLOP/s by shape.
-func benchLines(output string) (map[string]float64, error) {
-	got := map[string]float64{}
+// benchLines reads the JSON lines of TestGEMMBench: GFLOP/s by shape and
+// weight type.
+func benchLines(output string) (map[[2]string]float64, error) {
+	got := map[[2]string]float64{}
 	sc := bufio.NewScanner(strings.NewReader(output))
 	for sc.Scan() {
 		if !strings.HasPrefix(sc.Text(), "{") {
 			continue
 		}
-		var l struct {
-			Shape  string  `json:"shape"`
-			GFLOPS float64 `json:"gflops"`
-		}
+		l := struct {
+			Shape   string  `json:"shape"`
+			Weights string  `json:"weights"`
+			GFLOPS  float64 `json:"gflops"`
+		}{Weights: "f32"}
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return nil, fmt.Errorf("a benchmark line %q: %w", sc.Text(), err)
 		}
-		got[l.Shape] = l.GFLOPS
+		got[[2]string{l.Shape, l.Weights}] = l.GFLOPS
 	}
 	return got, nil
 }

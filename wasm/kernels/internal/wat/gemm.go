@@ -16,25 +16,32 @@ import (
 // and the tile buffer.
 const (
 	blockK    = 256 // KC
-	blockRows = 96  // MC, a multiple of both tile heights (4 and 6)
+	blockRows = 90  // MC, a multiple of both tile heights (5 and 6)
 	blockCols = 512 // NC, a multiple of the tile width 8
 )
 
 // tile is the register tile of a build: mr rows of 8 columns, accumulated
-// with mul+add (plain) or relaxed_madd. The plain 4x8 tile needs 12 of the
-// 15 vector registers V8 allocates on x64, the relaxed 6x8 one 15 (no
-// temporary for the product); larger tiles, and unrolling the k loop (V8
-// hoists the loads of every step), spill.
+// with mul+add (plain) or relaxed_madd, the k loop unrolled unroll times.
+// On x64, V8 allocates 15 vector registers. Per k step, the plain 5x8 tile
+// issues 10 mul and 10 add (the 4 floating-point pipes of the machine busy
+// for 5 cycles) among 30 instructions (a 6-wide front end also needs 5),
+// so it runs at the pipes' limit where the 4x8 tile, front-end bound (26
+// instructions for 16 operations), does not; it holds 10 accumulators, 2
+// vectors of B, the broadcast of A and the product: 14 registers. The
+// relaxed 6x8 tile (12 relaxed_madd per step, 15 registers) is bound by
+// the two multiply-add pipes. Unrolling the plain loop twice halves its
+// loop overhead (measured faster); unrolling the relaxed one, or larger
+// tiles, spill.
 type tile struct {
-	mr      int
-	relaxed bool
+	mr, unroll int
+	relaxed    bool
 }
 
 func buildTile(relaxed bool) tile {
 	if relaxed {
-		return tile{mr: 6, relaxed: true}
+		return tile{mr: 6, unroll: 1, relaxed: true}
 	}
-	return tile{mr: 4}
+	return tile{mr: 5, unroll: 2}
 }
 
 // writeGEMM writes $gemm, the strided product every matrix export shares,
@@ -201,10 +208,13 @@ const gemmPack = `
 `
 
 // writePackA writes $pack_a, a full panel of mr rows: dst[k*mr + r] = A(r,k),
-// the row loop unrolled.
+// the row loop unrolled. When k is contiguous (the forward and input-gradient
+// products), four k of each row are loaded at once and stored lane by lane;
+// when rows are (the weight gradient's dout^T), the first four rows of a k
+// are one load and one store.
 func writePackA(b *strings.Builder, mr int) {
 	fmt.Fprintf(b, "\n  ;; $pack_a writes a full A panel: dst[k*%d + r] = src[r*rs + k*ks] for r < %d.\n", mr, mr)
-	b.WriteString("  (func $pack_a (param $dst i32) (param $src i32) (param $rs i32) (param $ks i32) (param $kc i32)\n   ")
+	b.WriteString("  (func $pack_a (param $dst i32) (param $src i32) (param $rs i32) (param $ks i32) (param $kc i32)\n    (local $x v128)")
 	for r := 0; r < mr; r++ {
 		fmt.Fprintf(b, " (local $p%d i32)", r)
 	}
@@ -212,6 +222,26 @@ func writePackA(b *strings.Builder, mr int) {
 	for r := 0; r < mr; r++ {
 		fmt.Fprintf(b, "    (local.set $p%d (i32.add (local.get $src) (i32.mul (local.get $rs) (i32.const %d))))\n", r, r)
 	}
+	// Contiguous k (inp, dout of the forward and dinp products): four k of
+	// each row per load, stored lane by lane.
+	b.WriteString("    (if (i32.eq (local.get $ks) (i32.const 4)) (then (block $vdone (loop $v\n      (br_if $vdone (i32.lt_s (local.get $kc) (i32.const 4)))\n")
+	for r := 0; r < mr; r++ {
+		fmt.Fprintf(b, "      (local.set $x (v128.load (local.get $p%d)))\n", r)
+		for k := 0; k < 4; k++ {
+			fmt.Fprintf(b, "      (v128.store32_lane offset=%d %d (local.get $dst) (local.get $x))\n", 4*(k*mr+r), k)
+		}
+		fmt.Fprintf(b, "      (local.set $p%d (i32.add (local.get $p%d) (i32.const 16)))\n", r, r)
+	}
+	fmt.Fprintf(b, "      (local.set $dst (i32.add (local.get $dst) (i32.const %d)))\n", 16*mr)
+	b.WriteString("      (local.set $kc (i32.sub (local.get $kc) (i32.const 4)))\n      (br $v)))))\n")
+	// Contiguous rows (dout^T of the weight gradient): rows 0-3 of a k in one load.
+	b.WriteString("    (if (i32.eq (local.get $rs) (i32.const 4)) (then (block $rdone (loop $rv\n      (br_if $rdone (i32.le_s (local.get $kc) (i32.const 0)))\n")
+	b.WriteString("      (v128.store (local.get $dst) (v128.load (local.get $p0)))\n")
+	for r := 4; r < mr; r++ {
+		fmt.Fprintf(b, "      (f32.store offset=%d (local.get $dst) (f32.load offset=%d (local.get $p0)))\n", 4*r, 4*r)
+	}
+	fmt.Fprintf(b, "      (local.set $p0 (i32.add (local.get $p0) (local.get $ks)))\n      (local.set $dst (i32.add (local.get $dst) (i32.const %d)))\n", 4*mr)
+	b.WriteString("      (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))\n      (br $rv)))))\n")
 	b.WriteString("    (block $done (loop $k\n      (br_if $done (i32.le_s (local.get $kc) (i32.const 0)))\n")
 	for r := 0; r < mr; r++ {
 		fmt.Fprintf(b, "      (f32.store offset=%d (local.get $dst) (f32.load (local.get $p%d)))\n", 4*r, r)
@@ -275,7 +305,7 @@ func writePackBT(b *strings.Builder) {
 
 // writeMicro writes $micro, the register tile: C[r][0..8) (row stride ldc
 // bytes) += sum over kc steps of a[k*mr + r] * b[k*8 + j], over packed
-// panels, k ascending.
+// panels, k ascending (unrolling keeps the order).
 func writeMicro(b *strings.Builder, t tile) {
 	madd := func(acc, av, bv string) string {
 		if t.relaxed {
@@ -298,19 +328,34 @@ func writeMicro(b *strings.Builder, t tile) {
 		fmt.Fprintf(b, "    (local.set $p (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const %d))))\n", r)
 		fmt.Fprintf(b, "    (local.set $c%d0 (v128.load (local.get $p)))\n    (local.set $c%d1 (v128.load offset=16 (local.get $p)))\n", r, r)
 	}
-	// One k step per iteration until b reaches its end.
-	b.WriteString("    (local.set $end (i32.add (local.get $b) (i32.shl (local.get $kc) (i32.const 5))))\n")
-	b.WriteString("    (if (i32.lt_u (local.get $b) (local.get $end)) (then (loop $k\n")
-	b.WriteString("      (local.set $b0 (v128.load (local.get $b)))\n")
-	b.WriteString("      (local.set $b1 (v128.load offset=16 (local.get $b)))\n")
-	for r := 0; r < t.mr; r++ {
-		fmt.Fprintf(b, "      (local.set $av (v128.load32_splat offset=%d (local.get $a)))\n", 4*r)
-		fmt.Fprintf(b, "      (local.set $c%d0 %s)\n", r, madd(fmt.Sprintf("$c%d0", r), "$av", "$b0"))
-		fmt.Fprintf(b, "      (local.set $c%d1 %s)\n", r, madd(fmt.Sprintf("$c%d1", r), "$av", "$b1"))
+	// Unrolled k steps until b reaches the end of the whole multiples of
+	// unroll, then single steps.
+	step := func(u int) {
+		fmt.Fprintf(b, "      (local.set $b0 (v128.load offset=%d (local.get $b)))\n", 32*u)
+		fmt.Fprintf(b, "      (local.set $b1 (v128.load offset=%d (local.get $b)))\n", 32*u+16)
+		for r := 0; r < t.mr; r++ {
+			fmt.Fprintf(b, "      (local.set $av (v128.load32_splat offset=%d (local.get $a)))\n", 4*(t.mr*u+r))
+			fmt.Fprintf(b, "      (local.set $c%d0 %s)\n", r, madd(fmt.Sprintf("$c%d0", r), "$av", "$b0"))
+			fmt.Fprintf(b, "      (local.set $c%d1 %s)\n", r, madd(fmt.Sprintf("$c%d1", r), "$av", "$b1"))
+		}
 	}
-	fmt.Fprintf(b, "      (local.set $a (i32.add (local.get $a) (i32.const %d)))\n", 4*t.mr)
-	b.WriteString("      (local.set $b (i32.add (local.get $b) (i32.const 32)))\n")
+	U := t.unroll
+	fmt.Fprintf(b, "    (local.set $end (i32.add (local.get $b) (i32.mul (i32.div_u (local.get $kc) (i32.const %d)) (i32.const %d))))\n", U, 32*U)
+	b.WriteString("    (if (i32.lt_u (local.get $b) (local.get $end)) (then (loop $k\n")
+	for u := 0; u < U; u++ {
+		step(u)
+	}
+	fmt.Fprintf(b, "      (local.set $a (i32.add (local.get $a) (i32.const %d)))\n", 4*t.mr*U)
+	fmt.Fprintf(b, "      (local.set $b (i32.add (local.get $b) (i32.const %d)))\n", 32*U)
 	b.WriteString("      (br_if $k (i32.lt_u (local.get $b) (local.get $end))))))\n")
+	if U > 1 {
+		b.WriteString("    (local.set $end (i32.add (local.get $end) (i32.shl (i32.rem_u (local.get $kc) (i32.const " + fmt.Sprint(U) + ")) (i32.const 5))))\n")
+		b.WriteString("    (if (i32.lt_u (local.get $b) (local.get $end)) (then (loop $k1\n")
+		step(0)
+		fmt.Fprintf(b, "      (local.set $a (i32.add (local.get $a) (i32.const %d)))\n", 4*t.mr)
+		b.WriteString("      (local.set $b (i32.add (local.get $b) (i32.const 32)))\n")
+		b.WriteString("      (br_if $k1 (i32.lt_u (local.get $b) (local.get $end))))))\n")
+	}
 	// Store the tile.
 	for r := 0; r < t.mr; r++ {
 		fmt.Fprintf(b, "    (local.set $p (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const %d))))\n", r)
