@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -45,14 +44,7 @@ func TestFlow(t *testing.T) {
 
 	// The page, the engine and the sample datasets.
 	p := open(t, ctx, srv.URL+"/")
-	downloads := t.TempDir()
-	progress := chromedp.Events(p.Ctx, browser.DownloadProgress) // sent to the session that allows downloads
-	p.Do("allowing downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		yes := true
-		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: &yes})
-		return err
-	}))
+	download := allowDownloads(t, p)
 	p.Screenshot("start")
 
 	// Model: the bundled demo model.
@@ -193,16 +185,7 @@ func TestFlow(t *testing.T) {
 	// Download: the adapter zip.
 	p.Click("#nav-download")
 	p.Click("#download-button")
-	var zipPath string
-	for ev, err := range progress {
-		if err != nil {
-			p.Fail("waiting for the download: %v", err)
-		}
-		if ev.State == browser.DownloadProgressStateCompleted {
-			zipPath = filepath.Join(downloads, ev.GUID)
-			break
-		}
-	}
+	zipPath := download()
 	p.Screenshot("download")
 	adapter := t.TempDir()
 	names := unzipTo(t, zipPath, adapter)

@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
 	"prefixtune/tests/browser/apptest"
 	"prefixtune/tests/browser/browsertest"
 	"prefixtune/worker/site"
@@ -65,6 +68,33 @@ func open(t *testing.T, ctx context.Context, url string) *apptest.Page {
 		p.Fail("the page is not cross-origin isolated")
 	}
 	return p
+}
+
+// allowDownloads lets the tab save downloads into a fresh folder; the
+// function it returns waits for the next download and returns its path.
+func allowDownloads(t *testing.T, p *apptest.Page) func() string {
+	t.Helper()
+	dir := t.TempDir()
+	progress := chromedp.Events(p.Ctx, browser.DownloadProgress) // sent to the session that allows downloads
+	p.Do("allowing downloads", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		yes := true
+		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &yes})
+		return err
+	}))
+	return func() string {
+		t.Helper()
+		for ev, err := range progress {
+			if err != nil {
+				p.Fail("waiting for the download: %v", err)
+			}
+			if ev.State == browser.DownloadProgressStateCompleted {
+				return filepath.Join(dir, ev.GUID)
+			}
+		}
+		p.Fail("the tab closed before the download ended")
+		return ""
+	}
 }
 
 // unzip extracts the regular files of a zip into dir.
