@@ -186,6 +186,17 @@ func (c *DataStep) ExamplesLine() string {
 	return s
 }
 
+// LabelsLine counts the labels of a classification task, which Compare
+// scores by their likelihood.
+func (c *DataStep) LabelsLine() string {
+	d := c.App.Data.Loaded
+	s := fmt.Sprintf("%d distinct labels in the training file", d.Completions)
+	if d.Completions > 50 {
+		s += ": that many look like texts, not labels; read the rows as a prompt and its completion instead"
+	}
+	return s
+}
+
 // LengthLine gives the lengths of the examples in tokens.
 func (c *DataStep) LengthLine() string {
 	s := c.App.Data.Stats

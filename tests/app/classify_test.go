@@ -43,6 +43,9 @@ func TestClassification(t *testing.T) {
 	}
 	p.Click("#data-load")
 	apptest.Wait[bool](p, "the statistics", `!!document.getElementById('data-stats') && !document.querySelector('.busy')`, time.Minute)
+	if got := p.Text("data-labels"); !strings.HasPrefix(got, "6 distinct labels") {
+		p.Fail("the Data step counts the labels as %q, want 6", got)
+	}
 	p.Tune(map[string]string{"tune-steps": "8", "tune-seq-len": "96"})
 	p.Click("#nav-train")
 	p.Click("#train-button")
