@@ -205,8 +205,10 @@ const packB = `
 `
 
 // writeMatvec writes matvec and its three typed bodies. Four weight rows at
-// a time share each load of inp (four independent vector sums, mul+add in
-// the plain build, relaxed_madd in the relaxed one), the rest one by one.
+// a time share each load of inp; eight k per step, each row with two vector
+// sums (k%8 < 4 and the rest; for BF16, even and odd k) so that the two
+// multiply-adds of a step do not wait for each other (mul+add in the plain
+// build, relaxed_madd in the relaxed one); the remaining rows one by one.
 func writeMatvec(b *strings.Builder, relaxed bool) {
 	madd := func(acc, x, w string) string {
 		if relaxed {
@@ -220,8 +222,8 @@ func writeMatvec(b *strings.Builder, relaxed bool) {
   (func $matvec_%[1]s (param $out i32) (param $inp i32) (param $weight i32) (param $bias i32) (param $C i32) (param $r0 i32) (param $r1 i32)
     (local $o i32) (local $w i32) (local $row i32) (local $x i32) (local $k i32) (local $xv v128) (local $xh v128)
     (local $raw v128) (local $e v128) (local $h v128) (local $lo v128) (local $hi v128)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32)
-    (local $xs f32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32) (local $xs f32)
     (local.set $row (i32.mul (local.get $C) (i32.const %[2]d)))
     (local.set $o (local.get $r0))
 `, w.name, w.size)
@@ -230,32 +232,38 @@ func writeMatvec(b *strings.Builder, relaxed bool) {
 			fmt.Fprintf(b, "    (block $%[1]sdone (loop $%[1]s\n      (br_if $%[1]sdone (i32.gt_s (i32.add (local.get $o) (i32.const %[2]d)) (local.get $r1)))\n", label, rows)
 			b.WriteString("      (local.set $w (i32.add (local.get $weight) (i32.mul (local.get $o) (local.get $row))))\n")
 			for r := 0; r < rows; r++ {
-				fmt.Fprintf(b, "      (local.set $a%d (v128.const i32x4 0 0 0 0))\n", r)
+				fmt.Fprintf(b, "      (local.set $a%[1]d (v128.const i32x4 0 0 0 0))\n      (local.set $b%[1]d (v128.const i32x4 0 0 0 0))\n", r)
 			}
-			step := 4
-			if w.size == 2 {
-				step = 8
-			}
-			fmt.Fprintf(b, "      (local.set $x (local.get $inp))\n      (local.set $k (local.get $C))\n      (block $vdone (loop $vec\n        (br_if $vdone (i32.lt_s (local.get $k) (i32.const %d)))\n", step)
-			b.WriteString("        (local.set $xv (v128.load (local.get $x)))\n")
-			if w.size == 2 {
-				b.WriteString("        (local.set $xh (v128.load offset=16 (local.get $x)))\n")
+			b.WriteString("      (local.set $x (local.get $inp))\n      (local.set $k (local.get $C))\n      (block $vdone (loop $vec\n        (br_if $vdone (i32.lt_s (local.get $k) (i32.const 8)))\n")
+			b.WriteString("        (local.set $xv (v128.load (local.get $x)))\n        (local.set $xh (v128.load offset=16 (local.get $x)))\n")
+			if w == wBF16 {
+				// A BF16 vector of 8 is 4 even elements (shifted into the
+				// high halves) and 4 odd ones (already in the high halves,
+				// masked): x is split into its even and odd lanes to match.
+				fmt.Fprintf(b, "        (local.set $e (i8x16.shuffle %s (local.get $xv) (local.get $xh)))\n", shuffle(0, 2, 4, 6))
+				fmt.Fprintf(b, "        (local.set $xh (i8x16.shuffle %s (local.get $xv) (local.get $xh)))\n", shuffle(1, 3, 5, 7))
+				b.WriteString("        (local.set $xv (local.get $e))\n")
 			}
 			for r := 0; r < rows; r++ {
 				addr := rowAddr(r)
-				if w.size == 4 {
-					fmt.Fprintf(b, "        (local.set $a%d %s)\n", r, madd(fmt.Sprintf("$a%d", r), "(local.get $xv)", "(v128.load "+addr+")"))
-					continue
+				switch w {
+				case wF32:
+					fmt.Fprintf(b, "        (local.set $lo (v128.load %s))\n        (local.set $hi (v128.load offset=16 %s))\n", addr, addr)
+				case wBF16:
+					fmt.Fprintf(b, "        (local.set $raw (v128.load %s))\n", addr)
+					b.WriteString("        (local.set $lo (i32x4.shl (local.get $raw) (i32.const 16)))\n")
+					fmt.Fprintf(b, "        (local.set $hi (v128.and (local.get $raw) %s))\n", splat(0xffff0000))
+				default:
+					fmt.Fprintf(b, "        %s\n", widen8(w, "(v128.load "+addr+")", "$lo", "$hi", "$e", "$h"))
 				}
-				fmt.Fprintf(b, "        %s\n", widen8(w, "(v128.load "+addr+")", "$lo", "$hi", "$e", "$h"))
 				fmt.Fprintf(b, "        (local.set $a%d %s)\n", r, madd(fmt.Sprintf("$a%d", r), "(local.get $xv)", "(local.get $lo)"))
-				fmt.Fprintf(b, "        (local.set $a%d %s)\n", r, madd(fmt.Sprintf("$a%d", r), "(local.get $xh)", "(local.get $hi)"))
+				fmt.Fprintf(b, "        (local.set $b%d %s)\n", r, madd(fmt.Sprintf("$b%d", r), "(local.get $xh)", "(local.get $hi)"))
 			}
-			fmt.Fprintf(b, "        (local.set $x (i32.add (local.get $x) (i32.const %d)))\n", 4*step)
-			fmt.Fprintf(b, "        (local.set $w (i32.add (local.get $w) (i32.const %d)))\n", w.size*step)
-			fmt.Fprintf(b, "        (local.set $k (i32.sub (local.get $k) (i32.const %d)))\n        (br $vec)))\n", step)
+			b.WriteString("        (local.set $x (i32.add (local.get $x) (i32.const 32)))\n")
+			fmt.Fprintf(b, "        (local.set $w (i32.add (local.get $w) (i32.const %d)))\n", 8*w.size)
+			b.WriteString("        (local.set $k (i32.sub (local.get $k) (i32.const 8)))\n        (br $vec)))\n")
 			for r := 0; r < rows; r++ {
-				fmt.Fprintf(b, "      (local.set $s%d (call $hsum4 (local.get $a%d)))\n", r, r)
+				fmt.Fprintf(b, "      (local.set $s%[1]d (call $hsum4 (f32x4.add (local.get $a%[1]d) (local.get $b%[1]d))))\n", r)
 			}
 			b.WriteString("      (block $sdone (loop $scalar\n        (br_if $sdone (i32.le_s (local.get $k) (i32.const 0)))\n        (local.set $xs (f32.load (local.get $x)))\n")
 			for r := 0; r < rows; r++ {
