@@ -10,31 +10,30 @@ The output is deterministic: running the script twice gives byte-identical files
 import json
 import math
 import re
-import struct
+import sys
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import torch
 
 OUT = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(OUT.parent))
+from torchref import (  # noqa: E402  (tests/reference/torchref.py: files, data, loss, training, checks)
+    BATCH, GEN_TOKENS, PREFIX_LEN, SEQ_LEN, STEPS, PrefixMLP, check_attention, check_grad, collate,
+    count_targets, deterministic, make_batches, make_rows, reference_generate, reference_mlp, reference_prefix,
+    reference_train, run_settings, shifted_loss, write_expected, write_json, write_safetensors,
+)
 
-# Model and run settings (README.md documents them).
+# Model and run settings (README.md documents them; the shared ones are in torchref).
 N_LAYER, N_HEAD, N_EMBD, N_POS = 2, 4, 64, 64
 HEAD_SIZE = N_EMBD // N_HEAD
 LN_EPS = 1e-5
 N_MERGES = 40
-PREFIX_LEN = 5
 MLP_HIDDEN = 32
-SEQ_LEN = 16
-BATCH = 2
-STEPS = 10
-WARMUP = 2
-LR = 0.01
-MLP_LR = 0.001
-WEIGHT_DECAY = 0.01
 CLIP = 1.0
 SMALL_CLIP = 0.1  # a second prefix run where clipping is active at every step
-GEN_TOKENS = 8
 
 ROWS = [
     ("name[Aromi] food[Chinese]", " Aromi serves Chinese food."),
@@ -172,39 +171,7 @@ def tokenizer_json(vocab, merges, eos):
     }
 
 
-# ---------------------------------------------------------------- files
-
-
-def to_json(obj, indent=""):
-    """JSON with one key per line and lists of scalars kept on one line."""
-    inner = indent + "  "
-    if isinstance(obj, dict) and obj:
-        items = ["%s%s: %s" % (inner, json.dumps(k, ensure_ascii=False), to_json(v, inner)) for k, v in obj.items()]
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
-    if isinstance(obj, list) and any(isinstance(v, (dict, list)) for v in obj):
-        return "[\n" + ",\n".join(inner + to_json(v, inner) for v in obj) + "\n" + indent + "]"
-    return json.dumps(obj, separators=(", ", ": "), ensure_ascii=False)
-
-
-def write_json(path, obj):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_json(obj) + "\n", encoding="utf-8")
-
-
-def write_safetensors(path, tensors):
-    """Writes F32 tensors as the safetensors library does: sorted names, header padded to 8 bytes."""
-    header = {"__metadata__": {"format": "pt"}}
-    blobs, offset = [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().to(torch.float32).contiguous()
-        data = struct.pack("<%df" % t.numel(), *t.flatten().tolist())
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+# ---------------------------------------------------------------- configs
 
 
 def model_config(vocab_size, eos):
@@ -351,214 +318,42 @@ def forward(w, ids, mask, prompt=None, attention=attention_hf):
     return x @ w["transformer.wte.weight"].t()
 
 
-def shifted_loss(logits, labels, reduction="mean"):
-    """HF causal-LM loss: logits at t predict labels at t+1, -100 ignored."""
-    V = logits.shape[-1]
-    return torch.nn.functional.cross_entropy(
-        logits[:, :-1, :].reshape(-1, V), labels[:, 1:].reshape(-1), ignore_index=-100, reduction=reduction
-    )
-
-
-def count_targets(labels):
-    return int((labels[:, 1:] != -100).sum())
-
-
-# ---------------------------------------------------------------- data
-
-
-def make_rows(tokens, eos, seq_len):
-    """Each row: tokens(prompt) + tokens(completion) + [EOS], cut to seq_len; labels -100 on the prompt."""
-    rows = []
-    for p, c in tokens:
-        ids = (p + c + [eos])[:seq_len]
-        labels = ([-100] * len(p) + c + [eos])[:seq_len]
-        rows.append((ids, labels))
-    return rows
-
-
-def collate(rows, eos):
-    """Right-pads to the longest row with EOS; attention_mask 0 and label -100 on padding."""
-    T = max(len(ids) for ids, _ in rows)
-    ids = [r + [eos] * (T - len(r)) for r, _ in rows]
-    mask = [[1] * len(r) + [0] * (T - len(r)) for r, _ in rows]
-    labels = [lab + [-100] * (T - len(lab)) for _, lab in rows]
-    return torch.tensor(ids), torch.tensor(mask), torch.tensor(labels)
-
-
-def linear_warmup(step):
-    """HF get_linear_schedule_with_warmup's lambda."""
-    if step < WARMUP:
-        return float(step) / float(max(1, WARMUP))
-    return max(0.0, float(STEPS - step) / float(max(1, STEPS - WARMUP)))
-
-
-class PrefixMLP(torch.nn.Module):
-    """PEFT PrefixEncoder with prefix_projection: embedding -> Linear -> tanh -> Linear."""
-
-    def __init__(self):
-        super().__init__()
-        self.embedding = torch.nn.Embedding(PREFIX_LEN, N_EMBD)
-        self.transform = torch.nn.Sequential(
-            torch.nn.Linear(N_EMBD, MLP_HIDDEN), torch.nn.Tanh(), torch.nn.Linear(MLP_HIDDEN, N_LAYER * 2 * N_EMBD)
-        )
-
-    def forward(self):
-        return self.transform(self.embedding.weight)
-
-    def tensors(self, prefix):
-        return {
-            prefix + "embedding": self.embedding.weight,
-            prefix + "w1": self.transform[0].weight,
-            prefix + "b1": self.transform[0].bias,
-            prefix + "w2": self.transform[2].weight,
-            prefix + "b2": self.transform[2].bias,
-        }
-
-
-def train(w, batches, params, prompt_of, lr, clip=CLIP):
-    """The prefixtune train reference loop; returns per-step losses, lrs, target counts, grad norms."""
-    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=WEIGHT_DECAY)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, linear_warmup)
-    log = {"losses": [], "lrs": [], "n_tokens": [], "grad_norms": []}
-    for step in range(STEPS):
-        ids, mask, labels = batches[step % len(batches)]
-        log["lrs"].append(opt.param_groups[0]["lr"])
-        opt.zero_grad()
-        loss = shifted_loss(forward(w, ids, mask, prompt_of()), labels)
-        loss.backward()
-        norm = torch.nn.utils.clip_grad_norm_(params, clip)
-        opt.step()
-        sched.step()
-        log["losses"].append(loss.item())
-        log["n_tokens"].append(count_targets(labels))
-        log["grad_norms"].append(norm.item())
-    return log
-
-
-def greedy(w, prompt_ids, prompt, n):
-    """Greedy decoding by full recomputation (no cache), no EOS stop; returns the new ids."""
-    ids = list(prompt_ids)
-    for _ in range(n):
-        x = torch.tensor([ids])
-        logits = forward(w, x, torch.ones_like(x), prompt)
-        ids.append(int(torch.argmax(logits[0, -1])))
-    return ids[len(prompt_ids) :]
-
-
-# ---------------------------------------------------------------- self-checks
-
-
-def check_attention(w, batch, prompt):
-    """The vectorised HF attention equals a per-query loop, with P=0 and with the prefix."""
-    ids, mask, _ = batch
-    for p in (None, prompt):
-        fast = forward(w, ids, mask, p)
-        slow = forward(w, ids, mask, p, attention=attention_naive)
-        real = mask.bool()
-        err = (fast - slow)[real].abs().max().item()
-        assert err < 1e-4, "attention mismatch %g (prefix %s)" % (err, p is not None)
-
-
-def check_grad(w, batch, prompt, grad32):
-    """Central finite differences in float64 on a few prompt_embeddings elements."""
-    ids, mask, labels = batch
-    w64 = {k: v.double() for k, v in w.items()}
-    p64 = prompt.double().clone().requires_grad_()
-    shifted_loss(forward(w64, ids, mask, p64), labels).backward()
-    assert torch.allclose(p64.grad.float(), grad32, rtol=1e-3, atol=1e-6), "float32 grad differs from float64"
-    eps = 1e-6
-    for r, c in [(0, 0), (1, 17), (2, 64), (3, 130), (4, 255), (0, 200)]:
-        plus, minus = p64.detach().clone(), p64.detach().clone()
-        plus[r, c] += eps
-        minus[r, c] -= eps
-        with torch.no_grad():
-            up = shifted_loss(forward(w64, ids, mask, plus), labels)
-            down = shifted_loss(forward(w64, ids, mask, minus), labels)
-        fd = (up - down) / (2 * eps)
-        g = p64.grad[r, c].item()
-        err = abs(fd.item() - g)
-        assert err <= 1e-7 + 1e-5 * abs(g), "finite difference %g vs grad %g at (%d,%d)" % (fd, g, r, c)
-
-
 # ---------------------------------------------------------------- main
 
 
 def reference_batch0(w, batches, init, tensors, scalars):
-    """Batch 0 as fed, its logits without and with the prefix, the loss and d loss / d prompt_embeddings."""
+    """Batch 0 as fed, its logits without and with the prefix, the loss and d loss / d prompt_embeddings;
+    the self-checks of attention (padded and truncated batches) and of the gradient."""
+    model = partial(forward, w)
     ids, mask, labels = batches[0]
     scalars["batch0.rows"] = [0, 1]
     scalars["batch0.input_ids"] = ids.tolist()
     scalars["batch0.attention_mask"] = mask.tolist()
     scalars["batch0.labels"] = labels.tolist()
     scalars["batch0.n_tokens"] = count_targets(labels)
-    scalars["batches"] = [
-        {"input_ids": i.tolist(), "attention_mask": m.tolist(), "labels": lab.tolist()} for i, m, lab in batches
-    ]
-    with torch.no_grad():
-        base = forward(w, ids, mask)
-    tensors["base.logits"] = base
-    scalars["base.loss"] = shifted_loss(base, labels).item()
-    p = init.clone().requires_grad_()
-    logits = forward(w, ids, mask, p)
-    loss = shifted_loss(logits, labels)
-    loss.backward()
-    tensors["prefix.logits"], tensors["prefix.grad"] = logits.detach(), p.grad.clone()
-    scalars["prefix.loss"] = loss.item()
-    check_attention(w, batches[0], init)
-    check_attention(w, batches[2], init)
-    check_grad(w, batches[0], init, p.grad)
+    grad = reference_prefix(model, batches, init, tensors, scalars)
+    check_attention(model, attention_naive, batches[0], init)
+    check_attention(model, attention_naive, batches[2], init)
+    model64 = partial(forward, {k: v.double() for k, v in w.items()})
+    check_grad(model64, batches[0], init, grad, [(0, 0), (1, 17), (2, 64), (3, 130), (4, 255), (0, 200)])
 
 
 @torch.no_grad()
-def reference_eval(w, tokens, eos, init, prompt_ids, scalars):
+def reference_eval(model, tokens, eos, init, prompt_ids, scalars):
     """Pooled target-token loss over all rows (eval: rows whole; eval_seq16: cut to 16), and greedy decoding."""
     for name, seq_len in (("eval", N_POS - PREFIX_LEN), ("eval_seq16", SEQ_LEN)):
         ids, mask, labels = collate(make_rows(tokens, eos, seq_len), eos)
         for tag, prompt in (("", init), (".base", None)):
-            total = shifted_loss(forward(w, ids, mask, prompt), labels, reduction="sum").item()
+            total = shifted_loss(model(ids, mask, prompt), labels, reduction="sum").item()
             n = count_targets(labels)
             scalars[name + tag + ".loss"] = total / n
             scalars[name + tag + ".perplexity"] = math.exp(total / n)
             scalars[name + tag + ".n_tokens"] = n
-    scalars["generate.prompt_ids"] = prompt_ids
-    scalars["generate.ids"] = greedy(w, prompt_ids, init, GEN_TOKENS)
-    scalars["generate.base_ids"] = greedy(w, prompt_ids, None, GEN_TOKENS)
-
-
-def reference_train(w, batches, init, tensors, scalars):
-    """Ten steps on prompt_embeddings directly (lr 0.01), with clip 1.0 and again with clip 0.1."""
-    for name, clip in (("train.", CLIP), ("train_clip.", SMALL_CLIP)):
-        param = init.clone().requires_grad_()
-        log = train(w, batches, [param], lambda: param, LR, clip)
-        tensors[name + "final"] = param.detach().clone()
-        for k, v in log.items():
-            scalars[name + k] = v
-    scalars["train.rows"] = [[(s % len(batches)) * BATCH + j for j in range(BATCH)] for s in range(STEPS)]
-
-
-def reference_mlp(w, batches, tensors, scalars):
-    """The MLP reparameterisation: initial parameters, batch-0 loss and gradients, ten steps (lr 0.001)."""
-    ids, mask, labels = batches[0]
-    mlp = PrefixMLP()
-    tensors.update({k: v.detach().clone() for k, v in mlp.tensors("mlp.").items()})
-    prompt = mlp()
-    tensors["mlp.prompt"] = prompt.detach().clone()
-    loss = shifted_loss(forward(w, ids, mask, prompt), labels)
-    loss.backward()
-    scalars["mlp.loss"] = loss.item()
-    tensors.update({k: v.grad.clone() for k, v in mlp.tensors("mlp.grad.").items()})
-    log = train(w, batches, list(mlp.parameters()), mlp, MLP_LR)
-    for k, v in log.items():
-        scalars["mlp." + k] = v
-    with torch.no_grad():
-        tensors["mlp.final.prompt"] = mlp()
-    tensors.update({k: v.detach().clone() for k, v in mlp.tensors("mlp.final.").items()})
+    reference_generate(model, prompt_ids, init, scalars)
 
 
 def main():
-    torch.manual_seed(1234)
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
+    deterministic(1234)
 
     vocab, merges, ranks, eos = build_tokenizer()
     V = len(vocab)
@@ -569,38 +364,31 @@ def main():
     write_json(OUT / "data_tokens.json", [{"prompt": p, "completion": c} for p, c in tokens])
 
     w = random_weights(V)
+    model = partial(forward, w)
     write_safetensors(OUT / "model" / "model.safetensors", w)
     init = torch.randn(PREFIX_LEN, N_LAYER * 2 * N_EMBD) * 0.5
     write_json(OUT / "init_adapter" / "adapter_config.json", adapter_config())
     write_safetensors(OUT / "init_adapter" / "adapter_model.safetensors", {"prompt_embeddings": init})
 
-    rows = make_rows(tokens, eos, SEQ_LEN)
-    batches = [collate(rows[i : i + BATCH], eos) for i in range(0, len(rows), BATCH)]
+    batches = make_batches(tokens, eos)
     tensors, scalars = {}, {}
     reference_batch0(w, batches, init, tensors, scalars)
-    reference_eval(w, tokens, eos, init, tokens[0][0], scalars)
-    reference_train(w, batches, init, tensors, scalars)
-    reference_mlp(w, batches, tensors, scalars)
+    reference_eval(model, tokens, eos, init, tokens[0][0], scalars)
+    # Ten steps on prompt_embeddings directly (lr 0.01), with clip 1.0 and again with clip 0.1.
+    reference_train(model, batches, init, CLIP, "train.", tensors, scalars)
+    reference_train(model, batches, init, SMALL_CLIP, "train_clip.", tensors, scalars)
+    scalars["train.rows"] = [[(s % len(batches)) * BATCH + j for j in range(BATCH)] for s in range(STEPS)]
+    mlp = PrefixMLP(N_EMBD, MLP_HIDDEN, N_LAYER)
+    reference_mlp(model, batches, mlp, CLIP, tensors, scalars)
+    tensors.update({k: v.detach().clone() for k, v in mlp.tensors("mlp.final.").items()})
     scalars["settings"] = {
-        "prefix_len": PREFIX_LEN,
-        "seq_len": SEQ_LEN,
-        "batch_size": BATCH,
-        "steps": STEPS,
-        "warmup": WARMUP,
-        "schedule": "linear",
-        "lr": LR,
-        "mlp.lr": MLP_LR,
-        "mlp.hidden": MLP_HIDDEN,
-        "weight_decay": WEIGHT_DECAY,
-        "clip": CLIP,
+        **run_settings(MLP_HIDDEN, CLIP),
         "train_clip.clip": SMALL_CLIP,
         "eos_id": eos,
         "vocab_size": V,
         "generate.new_tokens": GEN_TOKENS,
     }
-    scalars["shapes"] = {k: list(v.shape) for k, v in sorted(tensors.items())}
-    write_safetensors(OUT / "expected.safetensors", tensors)
-    write_json(OUT / "expected.json", dict(sorted(scalars.items())))
+    write_expected(OUT, tensors, scalars)
 
 
 if __name__ == "__main__":

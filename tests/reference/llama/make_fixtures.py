@@ -12,28 +12,27 @@ The output is deterministic: running the script twice gives byte-identical files
 import json
 import math
 import shutil
-import struct
+import sys
+from functools import partial
 from pathlib import Path
 
 import torch
 
 OUT = Path(__file__).resolve().parent
 GPT2 = OUT.parent / "gpt2"
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(OUT.parent))
+from torchref import (  # noqa: E402  (tests/reference/torchref.py: files, data, loss, training, checks)
+    GEN_TOKENS, PREFIX_LEN, PrefixMLP, check_attention, check_grad, deterministic, make_batches,
+    reference_generate, reference_mlp, reference_prefix, reference_train, run_settings, write_expected,
+    write_json, write_safetensors,
+)
 
 VOCAB = 297
 EOS = 296
 N_POS = 64
-PREFIX_LEN = 5
 MLP_HIDDEN = 16
-SEQ_LEN = 16
-BATCH = 2
-STEPS = 10
-WARMUP = 2
-LR = 0.01
-MLP_LR = 0.001
-WEIGHT_DECAY = 0.01
 CLIP = 0.3  # below some gradient norms of every run: clipping is active at some steps, not at others
-GEN_TOKENS = 8
 
 # The random configurations (README.md describes them).
 CONFIGS = {
@@ -62,46 +61,7 @@ class Cfg:
         self.token_dim = self.hs * self.kv_heads  # PEFT's token_dim for grouped-query models
 
 
-# ---------------------------------------------------------------- files
-
-
-def to_json(obj, indent=""):
-    """JSON with one key per line and lists of scalars kept on one line."""
-    inner = indent + "  "
-    if isinstance(obj, dict) and obj:
-        items = ["%s%s: %s" % (inner, json.dumps(k), to_json(v, inner)) for k, v in obj.items()]
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
-    if isinstance(obj, list) and any(isinstance(v, (dict, list)) for v in obj):
-        return "[\n" + ",\n".join(inner + to_json(v, inner) for v in obj) + "\n" + indent + "]"
-    return json.dumps(obj, separators=(", ", ": "))
-
-
-def write_json(path, obj):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_json(obj) + "\n", encoding="utf-8")
-
-
-def tensor_bytes(t, dtype):
-    if dtype == "F32":
-        t = t.detach().to(torch.float32).contiguous()
-        return struct.pack("<%df" % t.numel(), *t.flatten().tolist())
-    t = t.detach().to(torch.float16 if dtype == "F16" else torch.bfloat16).contiguous()
-    return struct.pack("<%dh" % t.numel(), *t.view(torch.int16).flatten().tolist())
-
-
-def write_safetensors(path, tensors, dtype="F32"):
-    """Writes tensors as the safetensors library does: sorted names, header padded to 8 bytes."""
-    header = {"__metadata__": {"format": "pt"}}
-    blobs, offset = [], 0
-    for name in sorted(tensors):
-        data = tensor_bytes(tensors[name], dtype)
-        header[name] = {"dtype": dtype, "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+# ---------------------------------------------------------------- configs
 
 
 def model_config(c):
@@ -309,112 +269,7 @@ def forward(c, w, ids, mask, prompt=None, attention=attention_hf):
     return x @ head.t()
 
 
-def shifted_loss(logits, labels, reduction="mean"):
-    """HF causal-LM loss: logits at t predict labels at t+1, -100 ignored."""
-    V = logits.shape[-1]
-    return torch.nn.functional.cross_entropy(
-        logits[:, :-1, :].reshape(-1, V), labels[:, 1:].reshape(-1), ignore_index=-100, reduction=reduction
-    )
-
-
-def count_targets(labels):
-    return int((labels[:, 1:] != -100).sum())
-
-
-# ---------------------------------------------------------------- data and training
-
-
-def make_rows(tokens, seq_len):
-    """Each row: tokens(prompt) + tokens(completion) + [EOS], cut to seq_len; labels -100 on the prompt."""
-    rows = []
-    for t in tokens:
-        p, c = t["prompt"], t["completion"]
-        rows.append(((p + c + [EOS])[:seq_len], ([-100] * len(p) + c + [EOS])[:seq_len]))
-    return rows
-
-
-def collate(rows):
-    """Right-pads to the longest row with EOS; attention_mask 0 and label -100 on padding."""
-    T = max(len(ids) for ids, _ in rows)
-    ids = [r + [EOS] * (T - len(r)) for r, _ in rows]
-    mask = [[1] * len(r) + [0] * (T - len(r)) for r, _ in rows]
-    labels = [lab + [-100] * (T - len(lab)) for _, lab in rows]
-    return torch.tensor(ids), torch.tensor(mask), torch.tensor(labels)
-
-
-def linear_warmup(step):
-    """HF get_linear_schedule_with_warmup's lambda."""
-    if step < WARMUP:
-        return float(step) / float(max(1, WARMUP))
-    return max(0.0, float(STEPS - step) / float(max(1, STEPS - WARMUP)))
-
-
-class PrefixMLP(torch.nn.Module):
-    """PEFT PrefixEncoder with prefix_projection: embedding [P, token_dim] -> Linear -> tanh -> Linear."""
-
-    def __init__(self, c):
-        super().__init__()
-        self.embedding = torch.nn.Embedding(PREFIX_LEN, c.token_dim)
-        self.transform = torch.nn.Sequential(
-            torch.nn.Linear(c.token_dim, MLP_HIDDEN),
-            torch.nn.Tanh(),
-            torch.nn.Linear(MLP_HIDDEN, c.layers * 2 * c.token_dim),
-        )
-
-    def forward(self):
-        return self.transform(self.embedding.weight)
-
-    def tensors(self, prefix):
-        return {
-            prefix + "embedding": self.embedding.weight,
-            prefix + "w1": self.transform[0].weight,
-            prefix + "b1": self.transform[0].bias,
-            prefix + "w2": self.transform[2].weight,
-            prefix + "b2": self.transform[2].bias,
-        }
-
-
-def train(c, w, batches, params, prompt_of, lr):
-    """The prefixtune train reference loop; returns per-step losses, lrs, target counts, grad norms."""
-    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=WEIGHT_DECAY)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, linear_warmup)
-    log = {"losses": [], "lrs": [], "n_tokens": [], "grad_norms": []}
-    for step in range(STEPS):
-        ids, mask, labels = batches[step % len(batches)]
-        log["lrs"].append(opt.param_groups[0]["lr"])
-        opt.zero_grad()
-        loss = shifted_loss(forward(c, w, ids, mask, prompt_of()), labels)
-        loss.backward()
-        norm = torch.nn.utils.clip_grad_norm_(params, CLIP)
-        opt.step()
-        sched.step()
-        log["losses"].append(loss.item())
-        log["n_tokens"].append(count_targets(labels))
-        log["grad_norms"].append(norm.item())
-    return log
-
-
-def greedy(c, w, prompt_ids, prompt, n):
-    """Greedy decoding by full recomputation (no cache), no EOS stop; returns the new ids."""
-    ids = list(prompt_ids)
-    for _ in range(n):
-        x = torch.tensor([ids])
-        logits = forward(c, w, x, torch.ones_like(x), prompt)
-        ids.append(int(torch.argmax(logits[0, -1])))
-    return ids[len(prompt_ids) :]
-
-
 # ---------------------------------------------------------------- self-checks
-
-
-def check_attention(c, w, batch, prompt):
-    """The vectorised HF attention equals a per-query loop, with P=0 and with the prefix."""
-    ids, mask, _ = batch
-    for p in (None, prompt):
-        fast = forward(c, w, ids, mask, p)
-        slow = forward(c, w, ids, mask, p, attention=attention_naive)
-        err = (fast - slow)[mask.bool()].abs().max().item()
-        assert err < 1e-4, "%s: attention mismatch %g (prefix %s)" % (c.name, err, p is not None)
 
 
 def check_rope(c):
@@ -431,31 +286,13 @@ def check_rope(c):
             assert abs(got[0, 0, t, i] - re) < 1e-5 and abs(got[0, 0, t, i + half] - im) < 1e-5, "rope pair"
 
 
-def check_grad(c, w, batch, prompt, grad32):
-    """float32 gradient against float64 autograd, and float64 central finite differences."""
-    ids, mask, labels = batch
-    w64 = {k: v.double() for k, v in w.items()}
-    p64 = prompt.double().clone().requires_grad_()
-    shifted_loss(forward(c, w64, ids, mask, p64), labels).backward()
-    assert torch.allclose(p64.grad.float(), grad32, rtol=1e-3, atol=1e-6), "float32 grad differs from float64"
-    eps, width = 1e-6, prompt.shape[1]
-    for r, col in [(0, 0), (1, 3), (2, width // 3), (3, width // 2 + 1), (4, width - 1)]:
-        plus, minus = p64.detach().clone(), p64.detach().clone()
-        plus[r, col] += eps
-        minus[r, col] -= eps
-        with torch.no_grad():
-            fd = (shifted_loss(forward(c, w64, ids, mask, plus), labels)
-                  - shifted_loss(forward(c, w64, ids, mask, minus), labels)) / (2 * eps)
-        g = p64.grad[r, col].item()
-        assert abs(fd.item() - g) <= 1e-7 + 1e-5 * abs(g), "finite difference %g vs grad %g" % (fd, g)
-
-
 # ---------------------------------------------------------------- main
 
 
 def make(c, tokens):
     out = OUT / c.name
     w = random_weights(c)
+    model = partial(forward, c, w)
     write_json(out / "model" / "config.json", model_config(c))
     write_safetensors(out / "model" / "model.safetensors", w, c.dtype)
     shutil.copyfile(GPT2 / "model" / "tokenizer.json", out / "model" / "tokenizer.json")
@@ -463,77 +300,31 @@ def make(c, tokens):
     write_json(out / "init_adapter" / "adapter_config.json", adapter_config(c))
     write_safetensors(out / "init_adapter" / "adapter_model.safetensors", {"prompt_embeddings": init})
 
-    rows = make_rows(tokens, SEQ_LEN)
-    batches = [collate(rows[i : i + BATCH]) for i in range(0, len(rows), BATCH)]
+    batches = make_batches(tokens, EOS)
     tensors, scalars = {}, {}
-    ids, mask, labels = batches[0]
-    scalars["batches"] = [
-        {"input_ids": i.tolist(), "attention_mask": m.tolist(), "labels": lab.tolist()} for i, m, lab in batches
-    ]
-    with torch.no_grad():
-        base = forward(c, w, ids, mask)
-    tensors["base.logits"] = base
-    scalars["base.loss"] = shifted_loss(base, labels).item()
-    p = init.clone().requires_grad_()
-    logits = forward(c, w, ids, mask, p)
-    loss = shifted_loss(logits, labels)
-    loss.backward()
-    tensors["prefix.logits"], tensors["prefix.grad"] = logits.detach(), p.grad.clone()
-    scalars["prefix.loss"] = loss.item()
+    grad = reference_prefix(model, batches, init, tensors, scalars)
     check_rope(c)
-    check_attention(c, w, batches[0], init)
-    check_attention(c, w, batches[2], init)
-    check_grad(c, w, batches[0], init, p.grad)
+    check_attention(model, attention_naive, batches[0], init, c.name + ": ")
+    check_attention(model, attention_naive, batches[2], init, c.name + ": ")
+    width = init.shape[1]
+    points = [(0, 0), (1, 3), (2, width // 3), (3, width // 2 + 1), (4, width - 1)]
+    check_grad(partial(forward, c, {k: v.double() for k, v in w.items()}), batches[0], init, grad, points)
 
-    param = init.clone().requires_grad_()
-    log = train(c, w, batches, [param], lambda: param, LR)
-    tensors["train.final"] = param.detach().clone()
-    scalars.update({"train." + k: v for k, v in log.items()})
-
-    mlp = PrefixMLP(c)
-    tensors.update({k: v.detach().clone() for k, v in mlp.tensors("mlp.").items()})
-    prompt = mlp()
-    tensors["mlp.prompt"] = prompt.detach().clone()
-    loss = shifted_loss(forward(c, w, ids, mask, prompt), labels)
-    loss.backward()
-    scalars["mlp.loss"] = loss.item()
-    tensors.update({k: v.grad.clone() for k, v in mlp.tensors("mlp.grad.").items()})
-    log = train(c, w, batches, list(mlp.parameters()), mlp, MLP_LR)
-    scalars.update({"mlp." + k: v for k, v in log.items()})
-    with torch.no_grad():
-        tensors["mlp.final.prompt"] = mlp()
-
-    with torch.no_grad():
-        prompt_ids = tokens[0]["prompt"]
-        scalars["generate.prompt_ids"] = prompt_ids
-        scalars["generate.ids"] = greedy(c, w, prompt_ids, init, GEN_TOKENS)
-        scalars["generate.base_ids"] = greedy(c, w, prompt_ids, None, GEN_TOKENS)
+    reference_train(model, batches, init, CLIP, "train.", tensors, scalars)
+    reference_mlp(model, batches, PrefixMLP(c.token_dim, MLP_HIDDEN, c.layers), CLIP, tensors, scalars)
+    reference_generate(model, tokens[0][0], init, scalars)
 
     scalars["settings"] = {
-        "prefix_len": PREFIX_LEN,
-        "seq_len": SEQ_LEN,
-        "batch_size": BATCH,
-        "steps": STEPS,
-        "warmup": WARMUP,
-        "schedule": "linear",
-        "lr": LR,
-        "mlp.lr": MLP_LR,
-        "mlp.hidden": MLP_HIDDEN,
-        "weight_decay": WEIGHT_DECAY,
-        "clip": CLIP,
+        **run_settings(MLP_HIDDEN, CLIP),
         "eos_id": EOS,
         "generate.new_tokens": GEN_TOKENS,
     }
-    scalars["shapes"] = {k: list(v.shape) for k, v in sorted(tensors.items())}
-    write_safetensors(out / "expected.safetensors", tensors)
-    write_json(out / "expected.json", dict(sorted(scalars.items())))
+    write_expected(out, tensors, scalars)
 
 
 def main():
-    torch.manual_seed(4321)
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
-    tokens = json.loads((GPT2 / "data_tokens.json").read_text())
+    deterministic(4321)
+    tokens = [(t["prompt"], t["completion"]) for t in json.loads((GPT2 / "data_tokens.json").read_text())]
     for name, d in CONFIGS.items():
         make(Cfg(name, d), tokens)
 
