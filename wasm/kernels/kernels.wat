@@ -2353,6 +2353,7 @@
     (local $raw v128) (local $e v128) (local $h v128) (local $lo v128) (local $hi v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32) (local $xs f32)
+    (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128)
     (local.set $row (i32.mul (local.get $C) (i32.const 4)))
     (local.set $o (local.get $r0))
     (block $quaddone (loop $quad
@@ -2467,19 +2468,20 @@
     (local $raw v128) (local $e v128) (local $h v128) (local $lo v128) (local $hi v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32) (local $xs f32)
+    (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128)
     (local.set $row (i32.mul (local.get $C) (i32.const 2)))
     (local.set $o (local.get $r0))
-    (block $quaddone (loop $quad
-      (br_if $quaddone (i32.gt_s (i32.add (local.get $o) (i32.const 4)) (local.get $r1)))
+    (local.set $k0 (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+    (local.set $k1 (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
+    (local.set $k2 (v128.const i32x4 0x7bff 0x7bff 0x7bff 0x7bff))
+    (local.set $k3 (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+    (block $pairdone (loop $pair
+      (br_if $pairdone (i32.gt_s (i32.add (local.get $o) (i32.const 2)) (local.get $r1)))
       (local.set $w (i32.add (local.get $weight) (i32.mul (local.get $o) (local.get $row))))
       (local.set $a0 (v128.const i32x4 0 0 0 0))
       (local.set $b0 (v128.const i32x4 0 0 0 0))
       (local.set $a1 (v128.const i32x4 0 0 0 0))
       (local.set $b1 (v128.const i32x4 0 0 0 0))
-      (local.set $a2 (v128.const i32x4 0 0 0 0))
-      (local.set $b2 (v128.const i32x4 0 0 0 0))
-      (local.set $a3 (v128.const i32x4 0 0 0 0))
-      (local.set $b3 (v128.const i32x4 0 0 0 0))
       (local.set $x (local.get $inp))
       (local.set $k (local.get $C))
       (block $vdone (loop $vec
@@ -2490,14 +2492,14 @@
       (local.set $e (i32x4.extend_low_i16x8_u (local.get $raw)))
       (local.set $lo (v128.or
         (v128.or
-          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
-          (v128.and (i32x4.gt_s (local.get $h) (v128.const i32x4 0x7bff 0x7bff 0x7bff 0x7bff)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))
+          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (local.get $k0))) (i32.const 13)) (local.get $k1))
+          (v128.and (i32x4.gt_s (local.get $h) (local.get $k2)) (local.get $k3)))
         (i32x4.shl (v128.xor (local.get $e) (local.get $h)) (i32.const 16))))
       (local.set $e (i32x4.extend_high_i16x8_u (local.get $raw)))
       (local.set $hi (v128.or
         (v128.or
-          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
-          (v128.and (i32x4.gt_s (local.get $h) (v128.const i32x4 0x7bff 0x7bff 0x7bff 0x7bff)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))
+          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (local.get $k0))) (i32.const 13)) (local.get $k1))
+          (v128.and (i32x4.gt_s (local.get $h) (local.get $k2)) (local.get $k3)))
         (i32x4.shl (v128.xor (local.get $e) (local.get $h)) (i32.const 16))))
         (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xv) (local.get $lo))))
         (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $xh) (local.get $hi))))
@@ -2505,62 +2507,28 @@
       (local.set $e (i32x4.extend_low_i16x8_u (local.get $raw)))
       (local.set $lo (v128.or
         (v128.or
-          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
-          (v128.and (i32x4.gt_s (local.get $h) (v128.const i32x4 0x7bff 0x7bff 0x7bff 0x7bff)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))
+          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (local.get $k0))) (i32.const 13)) (local.get $k1))
+          (v128.and (i32x4.gt_s (local.get $h) (local.get $k2)) (local.get $k3)))
         (i32x4.shl (v128.xor (local.get $e) (local.get $h)) (i32.const 16))))
       (local.set $e (i32x4.extend_high_i16x8_u (local.get $raw)))
       (local.set $hi (v128.or
         (v128.or
-          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
-          (v128.and (i32x4.gt_s (local.get $h) (v128.const i32x4 0x7bff 0x7bff 0x7bff 0x7bff)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))
+          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (local.get $k0))) (i32.const 13)) (local.get $k1))
+          (v128.and (i32x4.gt_s (local.get $h) (local.get $k2)) (local.get $k3)))
         (i32x4.shl (v128.xor (local.get $e) (local.get $h)) (i32.const 16))))
         (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $xv) (local.get $lo))))
         (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $xh) (local.get $hi))))
-        (local.set $raw (v128.load (i32.add (local.get $w) (i32.mul (local.get $row) (i32.const 2)))))
-      (local.set $e (i32x4.extend_low_i16x8_u (local.get $raw)))
-      (local.set $lo (v128.or
-        (v128.or
-          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
-          (v128.and (i32x4.gt_s (local.get $h) (v128.const i32x4 0x7bff 0x7bff 0x7bff 0x7bff)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))
-        (i32x4.shl (v128.xor (local.get $e) (local.get $h)) (i32.const 16))))
-      (local.set $e (i32x4.extend_high_i16x8_u (local.get $raw)))
-      (local.set $hi (v128.or
-        (v128.or
-          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
-          (v128.and (i32x4.gt_s (local.get $h) (v128.const i32x4 0x7bff 0x7bff 0x7bff 0x7bff)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))
-        (i32x4.shl (v128.xor (local.get $e) (local.get $h)) (i32.const 16))))
-        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $xv) (local.get $lo))))
-        (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (local.get $xh) (local.get $hi))))
-        (local.set $raw (v128.load (i32.add (local.get $w) (i32.mul (local.get $row) (i32.const 3)))))
-      (local.set $e (i32x4.extend_low_i16x8_u (local.get $raw)))
-      (local.set $lo (v128.or
-        (v128.or
-          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
-          (v128.and (i32x4.gt_s (local.get $h) (v128.const i32x4 0x7bff 0x7bff 0x7bff 0x7bff)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))
-        (i32x4.shl (v128.xor (local.get $e) (local.get $h)) (i32.const 16))))
-      (local.set $e (i32x4.extend_high_i16x8_u (local.get $raw)))
-      (local.set $hi (v128.or
-        (v128.or
-          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
-          (v128.and (i32x4.gt_s (local.get $h) (v128.const i32x4 0x7bff 0x7bff 0x7bff 0x7bff)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))
-        (i32x4.shl (v128.xor (local.get $e) (local.get $h)) (i32.const 16))))
-        (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $xv) (local.get $lo))))
-        (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (local.get $xh) (local.get $hi))))
         (local.set $x (i32.add (local.get $x) (i32.const 32)))
         (local.set $w (i32.add (local.get $w) (i32.const 16)))
         (local.set $k (i32.sub (local.get $k) (i32.const 8)))
         (br $vec)))
       (local.set $s0 (call $hsum4 (f32x4.add (local.get $a0) (local.get $b0))))
       (local.set $s1 (call $hsum4 (f32x4.add (local.get $a1) (local.get $b1))))
-      (local.set $s2 (call $hsum4 (f32x4.add (local.get $a2) (local.get $b2))))
-      (local.set $s3 (call $hsum4 (f32x4.add (local.get $a3) (local.get $b3))))
       (block $sdone (loop $scalar
         (br_if $sdone (i32.le_s (local.get $k) (i32.const 0)))
         (local.set $xs (f32.load (local.get $x)))
         (local.set $s0 (f32.add (local.get $s0) (f32.mul (local.get $xs) (call $elem (i32.const 1) (local.get $w)))))
         (local.set $s1 (f32.add (local.get $s1) (f32.mul (local.get $xs) (call $elem (i32.const 1) (i32.add (local.get $w) (local.get $row))))))
-        (local.set $s2 (f32.add (local.get $s2) (f32.mul (local.get $xs) (call $elem (i32.const 1) (i32.add (local.get $w) (i32.mul (local.get $row) (i32.const 2)))))))
-        (local.set $s3 (f32.add (local.get $s3) (f32.mul (local.get $xs) (call $elem (i32.const 1) (i32.add (local.get $w) (i32.mul (local.get $row) (i32.const 3)))))))
         (local.set $x (i32.add (local.get $x) (i32.const 4)))
         (local.set $w (i32.add (local.get $w) (i32.const 2)))
         (local.set $k (i32.sub (local.get $k) (i32.const 1)))
@@ -2571,15 +2539,11 @@
           (local.set $x (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2))))
           (local.set $s0 (f32.add (f32.load offset=0 (local.get $x)) (local.get $s0)))
           (local.set $s1 (f32.add (f32.load offset=4 (local.get $x)) (local.get $s1)))
-          (local.set $s2 (f32.add (f32.load offset=8 (local.get $x)) (local.get $s2)))
-          (local.set $s3 (f32.add (f32.load offset=12 (local.get $x)) (local.get $s3)))
 ))
       (f32.store offset=0 (local.get $w) (local.get $s0))
       (f32.store offset=4 (local.get $w) (local.get $s1))
-      (f32.store offset=8 (local.get $w) (local.get $s2))
-      (f32.store offset=12 (local.get $w) (local.get $s3))
-      (local.set $o (i32.add (local.get $o) (i32.const 4)))
-      (br $quad)))
+      (local.set $o (i32.add (local.get $o) (i32.const 2)))
+      (br $pair)))
     (block $singledone (loop $single
       (br_if $singledone (i32.gt_s (i32.add (local.get $o) (i32.const 1)) (local.get $r1)))
       (local.set $w (i32.add (local.get $weight) (i32.mul (local.get $o) (local.get $row))))
@@ -2595,14 +2559,14 @@
       (local.set $e (i32x4.extend_low_i16x8_u (local.get $raw)))
       (local.set $lo (v128.or
         (v128.or
-          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
-          (v128.and (i32x4.gt_s (local.get $h) (v128.const i32x4 0x7bff 0x7bff 0x7bff 0x7bff)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))
+          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (local.get $k0))) (i32.const 13)) (local.get $k1))
+          (v128.and (i32x4.gt_s (local.get $h) (local.get $k2)) (local.get $k3)))
         (i32x4.shl (v128.xor (local.get $e) (local.get $h)) (i32.const 16))))
       (local.set $e (i32x4.extend_high_i16x8_u (local.get $raw)))
       (local.set $hi (v128.or
         (v128.or
-          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
-          (v128.and (i32x4.gt_s (local.get $h) (v128.const i32x4 0x7bff 0x7bff 0x7bff 0x7bff)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))
+          (f32x4.mul (i32x4.shl (local.tee $h (v128.and (local.get $e) (local.get $k0))) (i32.const 13)) (local.get $k1))
+          (v128.and (i32x4.gt_s (local.get $h) (local.get $k2)) (local.get $k3)))
         (i32x4.shl (v128.xor (local.get $e) (local.get $h)) (i32.const 16))))
         (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xv) (local.get $lo))))
         (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $xh) (local.get $hi))))
@@ -2636,6 +2600,7 @@
     (local $raw v128) (local $e v128) (local $h v128) (local $lo v128) (local $hi v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32) (local $xs f32)
+    (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128)
     (local.set $row (i32.mul (local.get $C) (i32.const 2)))
     (local.set $o (local.get $r0))
     (block $quaddone (loop $quad

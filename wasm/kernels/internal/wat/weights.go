@@ -32,7 +32,7 @@ func splat(x uint32) string { return fmt.Sprintf("(v128.const i32x4 %#x %#x %#x 
 // exponent is 112 too small (a float32 subnormal when the F16 is one), so a
 // product by 2^112 is the exact value; exponent 31 (infinity, NaN) gets the
 // float32 all-ones exponent; the sign goes back last.
-func widen4(w wtype, e, h string) string {
+func widen4(w wtype, e, h string, k [4]string) string {
 	if w == wBF16 {
 		return fmt.Sprintf("(i32x4.shl (local.get %s) (i32.const 16))", e)
 	}
@@ -41,17 +41,35 @@ func widen4(w wtype, e, h string) string {
           (f32x4.mul (i32x4.shl (local.tee %[2]s (v128.and (local.get %[1]s) %[3]s)) (i32.const 13)) %[4]s)
           (v128.and (i32x4.gt_s (local.get %[2]s) %[5]s) %[6]s))
         (i32x4.shl (v128.xor (local.get %[1]s) (local.get %[2]s)) (i32.const 16)))`,
-		e, h, splat(0x7fff), splat(0x77800000), splat(0x7bff), splat(0x7f800000))
+		e, h, k[0], k[1], k[2], k[3])
+}
+
+// f16Splats are the four constants of the F16 widening; f16Locals are the
+// same held in locals $k0..$k3 (see f16Setup), where a loop has the
+// registers to keep them.
+var (
+	f16Splats = [4]string{splat(0x7fff), splat(0x77800000), splat(0x7bff), splat(0x7f800000)}
+	f16Locals = [4]string{"(local.get $k0)", "(local.get $k1)", "(local.get $k2)", "(local.get $k3)"}
+)
+
+// f16Setup sets the locals of f16Locals.
+func f16Setup() string {
+	var b strings.Builder
+	for i, k := range f16Splats {
+		fmt.Fprintf(&b, "    (local.set $k%d %s)\n", i, k)
+	}
+	return b.String()
 }
 
 // widen8 sets locals lo and hi to the float32 values of the eight 16-bit
-// values of type w in the v128 expression x (e and h are scratch).
-func widen8(w wtype, x, lo, hi, e, h string) string {
+// values of type w in the v128 expression x (e and h are scratch; k are the
+// F16 constants).
+func widen8(w wtype, x, lo, hi, e, h string, k [4]string) string {
 	return fmt.Sprintf(`(local.set %[4]s %[2]s)
       (local.set %[5]s (i32x4.extend_low_i16x8_u (local.get %[4]s)))
       (local.set %[1]s %[6]s)
       (local.set %[5]s (i32x4.extend_high_i16x8_u (local.get %[4]s)))
-      (local.set %[3]s %[6]s)`, lo, x, hi, "$raw", e, widen4(w, e, h))
+      (local.set %[3]s %[6]s)`, lo, x, hi, "$raw", e, widen4(w, e, h, k))
 }
 
 // weightScalar holds $widen, one element of either 16-bit type, and $elem,
@@ -132,7 +150,7 @@ func writePackBT16(b *strings.Builder, w wtype) {
 			if r > 0 {
 				row = fmt.Sprintf("(i32.add (local.get $p) (i32.mul (local.get $js) (i32.const %d)))", r)
 			}
-			fmt.Fprintf(b, "      %s\n", widen8(w, "(v128.load "+row+")", fmt.Sprintf("$l%d", r), fmt.Sprintf("$h%d", r), "$e", "$h"))
+			fmt.Fprintf(b, "      %s\n", widen8(w, "(v128.load "+row+")", fmt.Sprintf("$l%d", r), fmt.Sprintf("$h%d", r), "$e", "$h", f16Splats))
 		}
 		for i, set := range []string{"l", "h"} {
 			writeTranspose4(b, "$"+set, fmt.Sprintf("(i32.add (local.get $dst) (i32.const %d))", 128*i+16*half))
@@ -176,7 +194,7 @@ func writePackBRows16(b *strings.Builder, w wtype) {
       (local.set $src (i32.add (local.get $src) (local.get $ks)))
       (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))
       (br $k))))
-`, w.name, widen8(w, "(v128.load (local.get $src))", "$lo", "$hi", "$e", "$h"))
+`, w.name, widen8(w, "(v128.load (local.get $src))", "$lo", "$hi", "$e", "$h", f16Splats))
 }
 
 // packB is $pack_b, the packing of one B panel of n <= 8 columns for kc
@@ -224,11 +242,19 @@ func writeMatvec(b *strings.Builder, relaxed bool) {
     (local $raw v128) (local $e v128) (local $h v128) (local $lo v128) (local $hi v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32) (local $xs f32)
+    (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128)
     (local.set $row (i32.mul (local.get $C) (i32.const %[2]d)))
     (local.set $o (local.get $r0))
 `, w.name, w.size)
-		for _, rows := range []int{4, 1} {
-			label := map[int]string{4: "quad", 1: "single"}[rows]
+		// F16 widening needs four constants: two rows at a time leave the
+		// registers to hold them.
+		blocks := []int{4, 1}
+		if w == wF16 {
+			b.WriteString(f16Setup())
+			blocks = []int{2, 1}
+		}
+		for _, rows := range blocks {
+			label := map[int]string{4: "quad", 2: "pair", 1: "single"}[rows]
 			fmt.Fprintf(b, "    (block $%[1]sdone (loop $%[1]s\n      (br_if $%[1]sdone (i32.gt_s (i32.add (local.get $o) (i32.const %[2]d)) (local.get $r1)))\n", label, rows)
 			b.WriteString("      (local.set $w (i32.add (local.get $weight) (i32.mul (local.get $o) (local.get $row))))\n")
 			for r := 0; r < rows; r++ {
@@ -254,7 +280,7 @@ func writeMatvec(b *strings.Builder, relaxed bool) {
 					b.WriteString("        (local.set $lo (i32x4.shl (local.get $raw) (i32.const 16)))\n")
 					fmt.Fprintf(b, "        (local.set $hi (v128.and (local.get $raw) %s))\n", splat(0xffff0000))
 				default:
-					fmt.Fprintf(b, "        %s\n", widen8(w, "(v128.load "+addr+")", "$lo", "$hi", "$e", "$h"))
+					fmt.Fprintf(b, "        %s\n", widen8(w, "(v128.load "+addr+")", "$lo", "$hi", "$e", "$h", f16Locals))
 				}
 				fmt.Fprintf(b, "        (local.set $a%d %s)\n", r, madd(fmt.Sprintf("$a%d", r), "(local.get $xv)", "(local.get $lo)"))
 				fmt.Fprintf(b, "        (local.set $b%d %s)\n", r, madd(fmt.Sprintf("$b%d", r), "(local.get $xh)", "(local.get $hi)"))
