@@ -2010,7 +2010,7 @@ func (c *ModelStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
 				vgparent.AppendChild(vgn)
-				vgn.SetInnerHTML(vugu.HTML("\x3Cstrong\x3EFiles on this computer\x3C/strong\x3E\x3Csmall\x3Econfig.json, model.safetensors and tokenizer.json of a GPT-2.\x3C/small\x3E"))
+				vgn.SetInnerHTML(vugu.HTML("\x3Cstrong\x3EFiles on this computer\x3C/strong\x3E\x3Csmall\x3Econfig.json, model.safetensors and tokenizer.json of a GPT-2 or Llama model.\x3C/small\x3E"))
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
 			}
@@ -2041,7 +2041,7 @@ func (c *ModelStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
 				vgparent.AppendChild(vgn)
-				vgn.SetInnerHTML(vugu.HTML("\x3Cstrong\x3EHugging Face\x3C/strong\x3E\x3Csmall\x3EA public GPT-2 repository, downloaded once and kept in the browser.\x3C/small\x3E"))
+				vgn.SetInnerHTML(vugu.HTML("\x3Cstrong\x3EHugging Face\x3C/strong\x3E\x3Csmall\x3EA public GPT-2 or Llama repository, downloaded once and kept in the browser.\x3C/small\x3E"))
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
 			}
@@ -2183,7 +2183,7 @@ func (c *ModelStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgparent.AppendChild(vgn)
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "small", Attr: []vugu.VGAttribute(nil)}
 					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(vugu.HTML("A GPT-2 with model.safetensors, for example openai-community/gpt2 or distilbert/distilgpt2."))
+					vgn.SetInnerHTML(vugu.HTML("A GPT-2 or Llama with one model.safetensors, for example openai-community/gpt2 or HuggingFaceTB/SmolLM2-135M."))
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 					vgparent.AppendChild(vgn)
 				}
