@@ -56,15 +56,20 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	}
 }
 
-// losses are the per-position losses of a fixed batch.
-func losses(t *testing.T, m *Model) []float64 {
+// forwardFixed runs m on a fixed batch of one sequence of 6 tokens, no prefix.
+func forwardFixed(t *testing.T, m *Model) *Acts {
 	b := Batch{B: 1, T: 6, Tokens: []int32{1, 5, 2, 9, 3, 7}, Targets: []int32{5, 2, 9, 3, 7, 0}, Valid: []float32{1, 1, 1, 1, 1, 1}}
 	a := NewActs(m.Dev, m.Config, Shape{B: 1, T: 6})
 	if _, _, err := m.Forward(a, Prefix{}, b); err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// losses are the per-position losses [6] of the fixed batch.
+func losses(t *testing.T, m *Model) []float64 {
 	l := make([]float32, 6)
-	m.Dev.Download(l, a.Losses.Slice(0, 6))
+	m.Dev.Download(l, forwardFixed(t, m).Losses.Slice(0, 6))
 	out := make([]float64, 6)
 	for i, x := range l {
 		out[i] = float64(x)
@@ -92,13 +97,32 @@ func TestLoadWithoutTransformerPrefix(t *testing.T) {
 	}
 }
 
+// loadError is a change to a saved checkpoint's tensors and the error Load must give.
+type loadError struct {
+	name   string
+	change func([]safetensors.Tensor) []safetensors.Tensor
+	want   string
+}
+
+// checkLoadErrors saves a model of config cfg, applies each change to the
+// saved tensors and checks that Load fails with the case's error.
+func checkLoadErrors(t *testing.T, cfg Config, cases []loadError) {
+	t.Helper()
+	m, _ := New(tensor.NewCPU(), cfg)
+	for _, c := range cases {
+		dir := t.TempDir()
+		if err := m.Save(dir, safetensors.F32); err != nil {
+			t.Fatal(err)
+		}
+		rewrite(t, dir, c.change)
+		if _, err := Load(tensor.NewCPU(), dir); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
-	m, _ := New(tensor.NewCPU(), tiny)
-	for _, c := range []struct {
-		name   string
-		change func([]safetensors.Tensor) []safetensors.Tensor
-		want   string
-	}{
+	checkLoadErrors(t, tiny, []loadError{
 		{"missing tensor", func(ts []safetensors.Tensor) []safetensors.Tensor { return ts[1:] }, "is missing"},
 		{"wrong shape", func(ts []safetensors.Tensor) []safetensors.Tensor {
 			for i := range ts {
@@ -114,16 +138,7 @@ func TestLoadErrors(t *testing.T) {
 			}
 			return ts
 		}, "not a GPT-2 checkpoint"},
-	} {
-		dir := t.TempDir()
-		if err := m.Save(dir, safetensors.F32); err != nil {
-			t.Fatal(err)
-		}
-		rewrite(t, dir, c.change)
-		if _, err := Load(tensor.NewCPU(), dir); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
-	}
+	})
 }
 
 func TestConfigErrors(t *testing.T) {
@@ -214,12 +229,7 @@ func TestLlamaConfig(t *testing.T) {
 }
 
 func TestLlamaLoadErrors(t *testing.T) {
-	m, _ := New(tensor.NewCPU(), llamaTiny)
-	for _, c := range []struct {
-		name   string
-		change func([]safetensors.Tensor) []safetensors.Tensor
-		want   string
-	}{
+	checkLoadErrors(t, llamaTiny, []loadError{
 		{"untied without lm_head", func(ts []safetensors.Tensor) []safetensors.Tensor {
 			var out []safetensors.Tensor
 			for _, x := range ts {
@@ -243,16 +253,7 @@ func TestLlamaLoadErrors(t *testing.T) {
 			}
 			return ts
 		}, "has shape [8 4], config.json implies [4 8]"},
-	} {
-		dir := t.TempDir()
-		if err := m.Save(dir, safetensors.F32); err != nil {
-			t.Fatal(err)
-		}
-		rewrite(t, dir, c.change)
-		if _, err := Load(tensor.NewCPU(), dir); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
-	}
+	})
 }
 
 // TestInitRandom16 draws a BF16 model: the same draws as float32, rounded,
@@ -278,14 +279,9 @@ func TestInitRandom16(t *testing.T) {
 	}
 }
 
-// logits are the logits [6,V] of a fixed sequence.
+// logits are the logits [6,V] of the fixed batch.
 func logits(t *testing.T, m *Model) []float32 {
-	a := NewActs(m.Dev, m.Config, Shape{B: 1, T: 6})
-	b := Batch{B: 1, T: 6, Tokens: []int32{1, 5, 2, 9, 3, 7}, Targets: make([]int32, 6), Valid: []float32{1, 1, 1, 1, 1, 1}}
-	if _, _, err := m.Forward(a, Prefix{}, b); err != nil {
-		t.Fatal(err)
-	}
 	out := make([]float32, 6*m.Config.VocabSize)
-	m.Dev.Download(out, a.Logits.Slice(0, len(out)))
+	m.Dev.Download(out, forwardFixed(t, m).Logits.Slice(0, len(out)))
 	return out
 }
