@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"prefixtune/core/adapter"
-	"prefixtune/core/safetensors"
 	"prefixtune/core/tokenizer"
 	"prefixtune/core/tune"
 )
@@ -35,16 +34,26 @@ func runCmd(t *testing.T, stdin string, args ...string) string {
 // TestTrainMatchesPyTorch runs the exact command the fixture script
 // reproduced in PyTorch and compares every step and the adapter.
 func TestTrainMatchesPyTorch(t *testing.T) {
+	checkTrainMatchesPyTorch(t, gpt2.Fixtures, "1.0", 64, 4)
+}
+
+// checkTrainMatchesPyTorch runs prefixtune train as the fixture script of
+// set trained in PyTorch (gpt2's data, set's model and initial adapter, ten
+// steps, clip) and compares every logged step with set's train.losses, lrs
+// and n_tokens, the adapter config with tokenDim and heads, and the adapter
+// with train.final.
+func checkTrainMatchesPyTorch(t *testing.T, set fixture.Set, clip string, tokenDim, heads int) {
+	t.Helper()
 	out := t.TempDir()
-	log := runCmd(t, "", "train", "--model", filepath.Join(ref, "model"), "--data", filepath.Join(ref, "data.jsonl"),
-		"--prefix-len", "5", "--init", "adapter:"+filepath.Join(ref, "init_adapter"), "--lr", "0.01",
+	log := runCmd(t, "", "train", "--model", set.Path("model"), "--data", filepath.Join(ref, "data.jsonl"),
+		"--prefix-len", "5", "--init", "adapter:"+set.Path("init_adapter"), "--lr", "0.01",
 		"--schedule", "linear", "--warmup", "2", "--steps", "10", "--batch-size", "2", "--seq-len", "16",
-		"--weight-decay", "0.01", "--clip", "1.0", "--no-shuffle", "--log-json", "--out", out)
+		"--weight-decay", "0.01", "--clip", clip, "--no-shuffle", "--log-json", "--out", out)
 	var losses, lrs []float64
 	var tokens []int
-	gpt2.Fixtures.Expected(t, "train.losses", &losses)
-	gpt2.Fixtures.Expected(t, "train.lrs", &lrs)
-	gpt2.Fixtures.Expected(t, "train.n_tokens", &tokens)
+	set.Expected(t, "train.losses", &losses)
+	set.Expected(t, "train.lrs", &lrs)
+	set.Expected(t, "train.n_tokens", &tokens)
 	sc := bufio.NewScanner(strings.NewReader(log))
 	step := 0
 	for ; sc.Scan(); step++ {
@@ -63,18 +72,10 @@ func TestTrainMatchesPyTorch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.NumVirtualTokens != 5 || cfg.TokenDim != 64 || cfg.NumLayers != 2 || cfg.NumAttentionHeads != 4 {
+	if cfg.NumVirtualTokens != 5 || cfg.TokenDim != tokenDim || cfg.NumLayers != 2 || cfg.NumAttentionHeads != heads {
 		t.Errorf("adapter config %+v", cfg)
 	}
-	st, err := safetensors.Open(filepath.Join(ref, "expected.safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	want, err := st.Float32("train.final")
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := set.Tensor(t, "train.final")
 	for i := range want {
 		if !fixture.Near(float64(rows[i]), float64(want[i])) {
 			t.Fatalf("adapter value %d = %g, PyTorch %g", i, rows[i], want[i])
