@@ -1,9 +1,13 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -11,45 +15,68 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"prefixtune/tests/browser/apptest"
-	"prefixtune/tests/browser/browsertest"
 )
 
-// TestClassification reads a sample dataset as a text and its label,
-// trains a few steps, and compares: the table holds the accuracy and
-// macro-F1 of the most likely label for the base model and the prefix,
-// which `prefixtune eval --baselines --labels auto` reports too for the
-// downloaded adapter.
+// TestClassification reads the person's own CSV as a text and its label,
+// with a prompt template and a test share held out of it, trains a few
+// steps and compares: the table holds the accuracy and macro-F1 of the most
+// likely label for the base model and the prefix, which `prefixtune eval
+// --baselines --labels auto` reports too for the downloaded adapter on the
+// same test rows (`prefixtune split` holds out the same ones by the seed).
 func TestClassification(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the site and runs Chromium")
 	}
-	const sample = "fortune-categories"
-	root, err := browsertest.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
+	const template = `Review: {prompt}\nVerdict:`
 	siteDir, model := buildSite(t)
 	srv := serve(t, siteDir, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	p := open(t, ctx, srv.URL+"/")
 	download := allowDownloads(t, p)
 	p.LoadDemo()
-	p.Sample(sample)
+
+	// 40 short reviews, each good or bad.
+	dir := t.TempDir()
+	reviews := filepath.Join(dir, "reviews.csv")
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"review", "verdict"})
+	good, bad := []string{"a fine meal", "kind staff", "a lovely room", "great music", "warm bread"}, []string{"a cold meal", "rude staff", "a dirty room", "loud music", "stale bread"}
+	for i := range 40 {
+		if i%2 == 0 {
+			w.Write([]string{fmt.Sprintf("%s, table %d", good[i/2%5], i), "good"})
+		} else {
+			w.Write([]string{fmt.Sprintf("%s, table %d", bad[i/2%5], i), "bad"})
+		}
+	}
+	w.Flush()
+	if err := os.WriteFile(reviews, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.Do("picking the data file", chromedp.SetUploadFiles(chromedp.CSS("#data-file"), []string{reviews}))
+	apptest.Wait[bool](p, "the preview", `!!document.getElementById('data-preview')`, 30*time.Second)
 	p.Set("data-mode", "label")
-	if got := p.Text("data-formatted"); !strings.Contains(got, "Category:") {
+	p.Set("data-prompt", "review")
+	p.Set("data-completion", "verdict")
+	p.Set("data-template", template)
+	p.Set("data-test-fraction", "25")
+	if got := p.Text("data-formatted"); !strings.Contains(got, "Review: a fine meal, table 0\nVerdict:good") {
 		p.Fail("the first row reads %q", got)
 	}
 	p.Click("#data-load")
 	apptest.Wait[bool](p, "the statistics", `!!document.getElementById('data-stats') && !document.querySelector('.busy')`, time.Minute)
-	if got := p.Text("data-labels"); !strings.HasPrefix(got, "6 distinct labels") {
-		p.Fail("the Data step counts the labels as %q, want 6", got)
+	if got := p.Text("data-labels"); !strings.HasPrefix(got, "2 distinct labels") {
+		p.Fail("the Data step counts the labels as %q, want 2", got)
 	}
-	p.Tune(map[string]string{"tune-steps": "8", "tune-seq-len": "96"})
+	seqLen := apptest.Eval[string](p, `document.getElementById('data-seq-len').value`)
+	p.Tune(map[string]string{"tune-steps": "6"})
 	p.Click("#nav-train")
 	p.Click("#train-button")
-	apptest.Wait[bool](p, "the end of the run", apptest.Progress+`.startsWith('Done')`, 2*time.Minute)
+	apptest.Wait[bool](p, "the end of the run", apptest.Progress+`.startsWith('Done')`, time.Minute)
 
 	p.Click("#nav-compare")
 	if apptest.Eval[bool](p, `!!document.getElementById('compare-max-new')`) {
@@ -57,10 +84,13 @@ func TestClassification(t *testing.T) {
 	}
 	p.Set("compare-shots", "0") // TestFlow covers the few-shot baseline
 	p.Click("#compare-button")
-	apptest.Wait[bool](p, "the comparison", `!!document.getElementById('compare-table') && !document.querySelector('.busy')`, 2*time.Minute)
+	apptest.Wait[bool](p, "the comparison", `!!document.getElementById('compare-table') && !document.querySelector('.busy')`, time.Minute)
 	measures := apptest.Eval[string](p, `[...document.querySelectorAll('#compare-table tr[data-measure]')].map(e => e.dataset.measure).join(' ')`)
 	if measures != "examples tokens loss perplexity accuracy macro-f1" {
 		p.Fail("the comparison's measures are %q, want loss, accuracy and macro-F1", measures)
+	}
+	if about := p.Text("compare-about"); !strings.Contains(about, "25 % of the training file held out for testing") {
+		p.Fail("Compare says it scored %q, want the test share", about)
 	}
 	cell := func(measure string, col int) float64 {
 		v, err := strconv.ParseFloat(apptest.Eval[string](p, `document.querySelector('#compare-table tr[data-measure=`+measure+`] td:nth-of-type(`+strconv.Itoa(col)+`)').dataset.value`), 64)
@@ -79,15 +109,22 @@ func TestClassification(t *testing.T) {
 	p.Click("#download-button")
 	adapter := t.TempDir()
 	unzipTo(t, download(), adapter)
-	ds := filepath.Join(root, "public", "datasets", sample)
-	out, err := exec.Command("go", "run", "prefixtune/cmd/prefixtune", "eval", "--model", model, "--adapter", adapter, "--seq-len", "96",
-		"--data", filepath.Join(ds, "test.jsonl"), "--baselines", "--labels", "auto", "--json").Output()
-	if err != nil {
-		t.Fatalf("prefixtune eval: %v\n%s", err, out)
+	prefixtune := func(args ...string) []byte {
+		out, err := exec.Command("go", append([]string{"run", "prefixtune/cmd/prefixtune"}, args...)...).Output()
+		if err != nil {
+			t.Fatalf("prefixtune %s: %v\n%s", args[0], err, out)
+		}
+		return out
 	}
+	test := filepath.Join(dir, "test.jsonl")
+	prefixtune("split", "--data", reviews, "--prompt-column", "review", "--completion-column", "verdict", "--val-frac", "0.25", "--seed", "0",
+		"--train-out", filepath.Join(dir, "train.jsonl"), "--val-out", test)
+	out := prefixtune("eval", "--model", model, "--adapter", adapter, "--template", template, "--seq-len", seqLen, "--data", test,
+		"--baselines", "--labels", "auto", "--json")
 	var res struct {
 		Reports []struct {
 			Name     string
+			Examples int
 			Loss     struct{ Point float64 }
 			Accuracy struct{ Point float64 }
 			MacroF1  struct{ Point float64 } `json:"macro_f1"`
@@ -98,7 +135,7 @@ func TestClassification(t *testing.T) {
 	}
 	for i, r := range res.Reports {
 		loss, acc, f1 := page[i][0], page[i][1], page[i][2]
-		t.Logf("%s: loss %.6f (native %.6f), accuracy %.3f (native %.3f), macro-F1 %.3f (native %.3f)", r.Name, loss, r.Loss.Point, acc, r.Accuracy.Point, f1, r.MacroF1.Point)
+		t.Logf("%s on %d test rows: loss %.6f (native %.6f), accuracy %.3f (native %.3f), macro-F1 %.3f (native %.3f)", r.Name, r.Examples, loss, r.Loss.Point, acc, r.Accuracy.Point, f1, r.MacroF1.Point)
 		if math.Abs(loss-r.Loss.Point) > 1e-5*loss || acc != r.Accuracy.Point || math.Abs(f1-r.MacroF1.Point) > 1e-12 {
 			t.Errorf("%s: the page and prefixtune eval differ", r.Name)
 		}

@@ -17,8 +17,9 @@
 // saved in the test's artifact directory (go test -artifacts keeps it).
 //
 // Files: site_test.go (building, serving and opening the site),
-// app_test.go (the flow and its checks), classify_test.go (a text and its
-// label: accuracy and macro-F1 against `prefixtune eval --labels auto`),
+// app_test.go (the flow and its checks), classify_test.go (the person's CSV
+// read as a text and its label, with a test share: accuracy and macro-F1
+// against `prefixtune eval --labels auto`),
 // sources_test.go (models from files, a folder and the hub, resuming after
 // a reload). The page driver and the
 // request log are tests/browser/apptest, shared with tests/reliability.
