@@ -41,7 +41,9 @@ type LoadModel struct {
 // LoadData reads a posted training file (JSON Lines, CSV or text; see
 // package core/data for the formats). With Validation it becomes the
 // validation set instead, evaluated after every epoch; with Test the test
-// set, which only Evaluate scores. Result: DataLoaded.
+// set, which only Evaluate scores. A new training file drops the test file
+// loaded before it (a test set belongs to the data it was held out of);
+// the validation file stays until another replaces it. Result: DataLoaded.
 type LoadData struct {
 	File   int    `json:"file"`             // index of the posted file
 	Format string `json:"format,omitempty"` // "jsonl", "csv" or "text"; empty: from the file name

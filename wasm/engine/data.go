@@ -95,7 +95,7 @@ func (e *engine) loadData(j *job, r protocol.LoadData) (protocol.Event, error) {
 	case r.Test:
 		e.test = ds
 	default:
-		e.train = ds
+		e.train, e.test = ds, nil // a test file belongs to the training data it was held out of
 	}
 	distinct, numeric := completions(ds.exs)
 	return protocol.DataLoaded{Name: name, Format: string(format), Examples: len(ds.exs), Bytes: int64(len(raw)), Validation: r.Validation,
