@@ -38,6 +38,7 @@ func TestClassification(t *testing.T) {
 	p := open(t, ctx, srv.URL+"/")
 	download := allowDownloads(t, p)
 	p.LoadDemo()
+	p.Sample("wordnet-definitions") // with its test file, which the CSV below replaces by a share
 
 	// 40 short reviews, each good or bad.
 	dir := t.TempDir()
