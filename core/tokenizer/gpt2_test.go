@@ -62,28 +62,40 @@ var loadGPT2Files = sync.OnceValues(func() (*gpt2Files, error) {
 		return nil, err
 	}
 	f.vocabJSON = f.encoder
-	var pairs [][]string
-	var strs []string
+	var merges []string
 	for _, line := range strings.Split(string(f.bpe), "\n") {
-		if line == "" || strings.HasPrefix(line, "#version") {
-			continue
+		if line != "" && !strings.HasPrefix(line, "#version") {
+			merges = append(merges, line)
 		}
-		a, b, _ := strings.Cut(line, " ")
-		pairs = append(pairs, []string{a, b})
-		strs = append(strs, line)
 	}
-	if f.pairMerges, err = json.Marshal(pairs); err != nil {
+	if f.pairMerges, f.stringMerges, err = mergeForms(merges); err != nil {
 		return nil, err
 	}
-	if f.stringMerges, err = json.Marshal(strs); err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile(expectedFile)
-	if err != nil {
-		return nil, err
-	}
-	return &f, json.Unmarshal(data, &f.expected)
+	return &f, readJSON(expectedFile, &f.expected)
 })
+
+// readJSON decodes the JSON file at path into v.
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
+}
+
+// mergeForms writes merges ("a b" lines) as tokenizer.json writes them now,
+// ["a", "b"] pairs, and as older files have them, "a b" strings.
+func mergeForms(merges []string) (pairs, strs json.RawMessage, err error) {
+	split := make([][2]string, len(merges))
+	for i, m := range merges {
+		split[i][0], split[i][1], _ = strings.Cut(m, " ")
+	}
+	if pairs, err = json.Marshal(split); err != nil {
+		return nil, nil, err
+	}
+	strs, err = json.Marshal(merges)
+	return pairs, strs, err
+}
 
 func gpt2(t testing.TB) *gpt2Files {
 	t.Helper()
@@ -109,17 +121,23 @@ func (f *gpt2Files) variant(t testing.TB, name string) expectedVariant {
 // vocabulary, with merges as pairs or as strings.
 func (f *gpt2Files) tokenizerJSON(t testing.TB, v expectedVariant, pairs bool) []byte {
 	t.Helper()
+	if pairs {
+		return splice(t, v.TokenizerJSON, f.vocabJSON, f.pairMerges)
+	}
+	return splice(t, v.TokenizerJSON, f.vocabJSON, f.stringMerges)
+}
+
+// splice puts a vocabulary and merges into the model of a variant's tokenizer.json.
+func splice(t testing.TB, skeleton, vocab, merges json.RawMessage) []byte {
+	t.Helper()
 	var doc, model map[string]json.RawMessage
-	if err := json.Unmarshal(v.TokenizerJSON, &doc); err != nil {
+	if err := json.Unmarshal(skeleton, &doc); err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal(doc["model"], &model); err != nil {
 		t.Fatal(err)
 	}
-	model["vocab"], model["merges"] = f.vocabJSON, f.stringMerges
-	if pairs {
-		model["merges"] = f.pairMerges
-	}
+	model["vocab"], model["merges"] = vocab, merges
 	var err error
 	if doc["model"], err = json.Marshal(model); err != nil {
 		t.Fatal(err)
@@ -243,14 +261,10 @@ func TestPretokensMatchHF(t *testing.T) {
 
 // Every code point must fall in the class Hugging Face gives it.
 func TestClassesMatchHF(t *testing.T) {
-	data, err := os.ReadFile(classesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var file struct {
 		Ranges [][3]any `json:"ranges"`
 	}
-	if err := json.Unmarshal(data, &file); err != nil {
+	if err := readJSON(classesFile, &file); err != nil {
 		t.Fatal(err)
 	}
 	want := make([]charClass, utf8.MaxRune+1)
@@ -310,27 +324,36 @@ func BenchmarkEncodeGPT2(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var text strings.Builder
-	for _, c := range f.variant(b, "gpt2").Cases {
-		text.WriteString(c.Text)
-		text.WriteString("\n")
-	}
-	s := strings.Repeat(text.String(), 4)
+	s := strings.Repeat(casesText(f.variant(b, "gpt2").Cases), 4)
 	b.Run("warm", func(b *testing.B) {
 		b.SetBytes(int64(len(s)))
 		for b.Loop() {
 			tok.Encode(s)
 		}
 	})
-	b.Run("cold", func(b *testing.B) {
-		b.SetBytes(int64(len(s)))
-		for b.Loop() {
-			tok.model.cacheMu.Lock()
-			tok.model.cache = nil
-			tok.model.cacheMu.Unlock()
-			tok.Encode(s)
-		}
-	})
+	b.Run("cold", func(b *testing.B) { benchEncodeCold(b, tok, s) })
+}
+
+// casesText is the texts of cases, each followed by a newline.
+func casesText(cases []expectedCase) string {
+	var text strings.Builder
+	for _, c := range cases {
+		text.WriteString(c.Text)
+		text.WriteString("\n")
+	}
+	return text.String()
+}
+
+// benchEncodeCold times Encode(s) with the cache of merged words emptied
+// before every call.
+func benchEncodeCold(b *testing.B, tok *Tokenizer, s string) {
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		tok.model.cacheMu.Lock()
+		tok.model.cache = nil
+		tok.model.cacheMu.Unlock()
+		tok.Encode(s)
+	}
 }
 
 func BenchmarkLoadGPT2(b *testing.B) {

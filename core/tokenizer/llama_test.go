@@ -46,26 +46,11 @@ var loadLlamaFiles = sync.OnceValues(func() (*llamaFiles, error) {
 		return nil, err
 	}
 	f.vocab = doc.Model.Vocab
-	pairs := make([][2]string, len(doc.Model.Merges))
-	for i, m := range doc.Model.Merges {
-		pairs[i][0], pairs[i][1], _ = strings.Cut(m, " ")
-	}
-	if f.strMerges, err = json.Marshal(doc.Model.Merges); err != nil {
-		return nil, err
-	}
-	if f.pairs, err = json.Marshal(pairs); err != nil {
+	if f.pairs, f.strMerges, err = mergeForms(doc.Model.Merges); err != nil {
 		return nil, err
 	}
 	return &f, readJSON(llamaExpectedFile, &f.expected)
 })
-
-func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(data, v)
-}
 
 func llama(t testing.TB) *llamaFiles {
 	t.Helper()
@@ -74,28 +59,6 @@ func llama(t testing.TB) *llamaFiles {
 		t.Fatalf("Llama-2 reference files: %v (made by tests/reference/tokenizer/make_llama_expected.mjs)", err)
 	}
 	return f
-}
-
-// splice puts a vocabulary and merges into the model of a variant's tokenizer.json.
-func splice(t testing.TB, skeleton, vocab, merges json.RawMessage) []byte {
-	t.Helper()
-	var doc, model map[string]json.RawMessage
-	if err := json.Unmarshal(skeleton, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(doc["model"], &model); err != nil {
-		t.Fatal(err)
-	}
-	model["vocab"], model["merges"] = vocab, merges
-	var err error
-	if doc["model"], err = json.Marshal(model); err != nil {
-		t.Fatal(err)
-	}
-	data, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
 }
 
 func TestLlamaMatchesHF(t *testing.T) {
@@ -220,20 +183,7 @@ func TestLlamaRoundTrip(t *testing.T) {
 
 func BenchmarkEncodeLlama(b *testing.B) {
 	f := llama(b)
-	tok := mustJSON(b, f.file)
-	var text strings.Builder
-	for _, c := range f.expected.Variants[0].Cases {
-		text.WriteString(c.Text)
-		text.WriteString("\n")
-	}
-	s := text.String()
-	b.SetBytes(int64(len(s)))
-	for b.Loop() {
-		tok.model.cacheMu.Lock()
-		tok.model.cache = nil
-		tok.model.cacheMu.Unlock()
-		tok.Encode(s)
-	}
+	benchEncodeCold(b, mustJSON(b, f.file), casesText(f.expected.Variants[0].Cases))
 }
 
 // The committed reference files are what make_llama_expected.mjs writes now.
@@ -277,19 +227,6 @@ func BenchmarkEncodeSplit(b *testing.B) {
 		if v.Name != "llama3" {
 			continue
 		}
-		tok := mustJSON(b, splice(b, v.TokenizerJSON, f.vocabJSON, f.pairMerges))
-		var text strings.Builder
-		for _, c := range v.Cases {
-			text.WriteString(c.Text)
-			text.WriteString("\n")
-		}
-		s := text.String()
-		b.SetBytes(int64(len(s)))
-		for b.Loop() {
-			tok.model.cacheMu.Lock()
-			tok.model.cache = nil
-			tok.model.cacheMu.Unlock()
-			tok.Encode(s)
-		}
+		benchEncodeCold(b, mustJSON(b, splice(b, v.TokenizerJSON, f.vocabJSON, f.pairMerges)), casesText(v.Cases))
 	}
 }

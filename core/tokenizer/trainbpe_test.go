@@ -104,6 +104,20 @@ func mustTrain(tb testing.TB, texts []string, specials []string, vocabSize int) 
 	return data
 }
 
+// mergesOf is the merges of a tokenizer.json that TrainBPE wrote.
+func mergesOf(t *testing.T, data []byte) [][2]string {
+	t.Helper()
+	var f struct {
+		Model struct {
+			Merges [][2]string `json:"merges"`
+		} `json:"model"`
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	return f.Model.Merges
+}
+
 // trained is a tokenizer of 2,000 tokens trained on 300 kB of Go sources
 // and the varied texts.
 var trained = sync.OnceValues(func() ([]byte, error) {
@@ -217,21 +231,13 @@ func TestTrainBPETies(t *testing.T) {
 		{[]string{"aaaa"}, `[["a", "a"], ["aa", "aa"]]`},
 		{[]string{"abab", "ab"}, `[["a", "b"], ["ab", "ab"]]`},
 	} {
-		data := mustTrain(t, tc.texts, nil, 258)
-		var f struct {
-			Model struct {
-				Merges [][2]string `json:"merges"`
-			} `json:"model"`
-		}
-		if err := json.Unmarshal(data, &f); err != nil {
-			t.Fatal(err)
-		}
+		merges := mergesOf(t, mustTrain(t, tc.texts, nil, 258))
 		var want [][2]string
 		if err := json.Unmarshal([]byte(tc.want), &want); err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(f.Model.Merges, want) {
-			t.Errorf("texts %q: merges %q, want %q", tc.texts, f.Model.Merges, want)
+		if !slices.Equal(merges, want) {
+			t.Errorf("texts %q: merges %q, want %q", tc.texts, merges, want)
 		}
 	}
 }
@@ -444,16 +450,7 @@ func compareHFMerges(t *testing.T, lines []string, hfMerges [][2]string, hfVocab
 		t.Fatalf("Hugging Face learned %d merges but %d tokens besides the %d bytes of the Go sources: "+
 			"two merges spelled the same token, which TrainBPE holds impossible", len(hfMerges), hfVocabSize-alphabet, alphabet)
 	}
-	data := mustTrain(t, lines, nil, 256+len(hfMerges))
-	var f struct {
-		Model struct {
-			Merges [][2]string `json:"merges"`
-		} `json:"model"`
-	}
-	if err := json.Unmarshal(data, &f); err != nil {
-		t.Fatal(err)
-	}
-	for i, m := range f.Model.Merges {
+	for i, m := range mergesOf(t, mustTrain(t, lines, nil, 256+len(hfMerges))) {
 		if m != hfMerges[i] {
 			t.Fatalf("merge %d is %q, Hugging Face's BpeTrainer learns %q (of %d merges)", i, m, hfMerges[i], len(hfMerges))
 		}
