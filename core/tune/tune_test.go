@@ -12,7 +12,6 @@ import (
 	"prefixtune/core/data"
 	"prefixtune/core/model"
 	"prefixtune/core/prefix"
-	"prefixtune/core/safetensors"
 	"prefixtune/core/tensor"
 	"prefixtune/core/tokenizer"
 	"prefixtune/core/train"
@@ -79,15 +78,7 @@ func TestRunMatchesPyTorch(t *testing.T) {
 			t.Errorf("step %+v, PyTorch loss %.7g lr %g tokens %d", s, losses[i], lrs[i], tokens[i])
 		}
 	}
-	st, err := safetensors.Open(filepath.Join(ref, "expected.safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	want, err := st.Float32("train.final")
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := gpt2.Fixtures.Tensor(t, "train.final")
 	got := p.Rows(m.Dev)
 	for i := range want {
 		if !fixture.Near(float64(got[i]), float64(want[i])) {
