@@ -1,11 +1,16 @@
-// Command bench is `make bench`: prefix-tuning training speed of a
-// GPT-2-small-shaped model with random weights (12 layers, C 768, 12 heads,
-// V 50257, 1024 positions) at B 4, T 128, P 10 — forward, backward to the
-// prefix only, AdamW with clipping — on one thread and on all of them:
+// Command bench is `make bench`: prefix-tuning training speed of models
+// with random weights at B 4, T 128, P 10 — forward, backward to the prefix
+// only, AdamW with clipping — on one thread and on all of them, for two
+// shapes (step.Shapes, -shapes): GPT-2 small (12 layers, C 768, 12 heads,
+// V 50257, float32) and SmolLM2-135M (Llama: 30 layers, C 576, 9 query
+// heads over 3 key/value heads, SwiGLU of 1536, V 49152, BF16 matrices
+// kept 16-bit). Every line names its shape. The cases:
 //
 //   - pytorch: the same step in PyTorch on the CPU (torch_step.py, run with
 //     /usr/bin/python3: Debian's python3-torch over OpenBLAS from
-//     libopenblas0-pthread), the reference of every ratio;
+//     libopenblas0-pthread), the reference of every ratio_to_pytorch
+//     (GPT-2 only: SmolLM2's lines have none, and the browser's
+//     ratio_to_native instead);
 //   - native: core/tensor.NewFast in a child process of this program;
 //   - browser: headless Chromium (tests/browser/browsertest: the project's
 //     flags, an isolating loopback server) running ./inwasm, a Go wasm
@@ -37,5 +42,5 @@
 //
 // Usage, from anywhere in the repository:
 //
-//	go run ./tests/bench [-warmup 1] [-steps 2] [-cases pytorch,native,browser]
+//	go run ./tests/bench [-warmup 1] [-steps 2] [-cases pytorch,native,browser] [-shapes gpt2-small,smollm2-135m]
 package main

@@ -20,12 +20,13 @@ func main() {
 	warmup := flag.Int("warmup", 1, "untimed steps before the timed ones, per case")
 	steps := flag.Int("steps", 2, "timed steps per case")
 	cases := flag.String("cases", "pytorch,native,browser", "comma-separated cases to run")
+	shapes := flag.String("shapes", "gpt2-small,smollm2-135m", "comma-separated model shapes to run the cases on (PyTorch's step is GPT-2's only)")
 	flag.Parse()
 	var err error
 	if *nativeThreads > 0 {
-		err = runNative(*nativeThreads, *warmup, *steps)
+		err = runNative(*shapes, *nativeThreads, *warmup, *steps)
 	} else {
-		err = run(*warmup, *steps, strings.Split(*cases, ","))
+		err = run(*warmup, *steps, strings.Split(*cases, ","), strings.Split(*shapes, ","))
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -35,13 +36,15 @@ func main() {
 
 // caseLine is the printed line of one case.
 type caseLine struct {
-	Case         string    `json:"case"` // pytorch, native or browser
+	Case         string    `json:"case"`  // pytorch, native or browser
+	Shape        string    `json:"shape"` // a key of step.Shapes
 	Device       string    `json:"device"`
 	Threads      int       `json:"threads"`
 	TokensPerSec float64   `json:"tokens_per_s"`                    // over the timed steps
 	Ratio        float64   `json:"ratio_to_pytorch,omitempty"`      // to pytorch's tokens_per_s on as many threads
 	BestPerSec   float64   `json:"best_tokens_per_s"`               // of the fastest timed step
 	BestRatio    float64   `json:"best_ratio_to_pytorch,omitempty"` // to pytorch's best_tokens_per_s
+	RatioNative  float64   `json:"ratio_to_native,omitempty"`       // the browser's to native's tokens_per_s on as many threads
 	StepSeconds  []float64 `json:"step_s"`
 	GFLOPS       float64   `json:"gflops,omitempty"` // tune.StepFLOPs per second
 	Loss         float64   `json:"loss"`
@@ -66,6 +69,7 @@ type caseLine struct {
 // opLine is one op's share of a browser step.
 type opLine struct {
 	Case      string  `json:"case"` // op-share
+	Shape     string  `json:"shape"`
 	Device    string  `json:"device"`
 	Threads   int     `json:"threads"`
 	Op        string  `json:"op"`
@@ -91,10 +95,15 @@ type skipLine struct {
 	Skipped string `json:"skipped"`
 }
 
-func run(warmup, steps int, cases []string) error {
+func run(warmup, steps int, cases, shapes []string) error {
 	for _, c := range cases {
 		if !slices.Contains([]string{"pytorch", "native", "browser"}, c) {
 			return fmt.Errorf("unknown case %q: the cases are pytorch, native and browser", c)
+		}
+	}
+	for _, sh := range shapes {
+		if _, err := step.Defaults(sh, warmup, steps); err != nil {
+			return err
 		}
 	}
 	root, err := browsertest.Root()
@@ -123,7 +132,7 @@ func run(warmup, steps int, cases []string) error {
 		defer br.close()
 	}
 	m := machineLine{Case: "machine", Cores: all, Go: runtime.Version(), Load1: loadAvg(), Busy: busy(),
-		Model: fmt.Sprintf("GPT-2 small shape, random weights, B=%d T=%d P=%d, %d warm-up + %d timed steps", step.B, step.T, step.P, warmup, steps)}
+		Model: fmt.Sprintf("%s shapes, random weights, B=%d T=%d P=%d, %d warm-up + %d timed steps", strings.Join(shapes, " and "), step.B, step.T, step.P, warmup, steps)}
 	if br != nil {
 		m.Chromium = br.version
 	}
@@ -135,67 +144,71 @@ func run(warmup, steps int, cases []string) error {
 			print(skipLine{"pytorch", skip})
 		}
 	}
-	for _, n := range threads {
-		var ref, refBest float64 // pytorch's tokens/s on n threads
-		ratio := func(x, of float64) float64 {
-			if of == 0 {
-				return 0
+	for _, shape := range shapes {
+		for _, n := range threads {
+			var ref, refBest float64 // pytorch's tokens/s on n threads
+			var nativeRate float64   // native's
+			ratio := func(x, of float64) float64 {
+				if of == 0 {
+					return 0
+				}
+				return round(x / of)
 			}
-			return round(x / of)
-		}
-		if slices.Contains(cases, "pytorch") && skip == "" {
-			cpu0 := readCPU()
-			r, u, unset, s, err := pytorch(root, n, warmup, steps)
-			if err != nil {
-				return err
+			if slices.Contains(cases, "pytorch") && skip == "" && shape == "gpt2-small" {
+				cpu0 := readCPU()
+				r, u, unset, s, err := pytorch(root, n, warmup, steps)
+				if err != nil {
+					return err
+				}
+				if s != "" {
+					skip = s
+					print(skipLine{"pytorch", skip})
+				} else {
+					ref, refBest = r.TokensPerSec, r.BestPerSec
+					print(caseLine{Case: "pytorch", Shape: shape, Device: "pytorch-cpu", Threads: n,
+						TokensPerSec: round(r.TokensPerSec), Ratio: 1, BestPerSec: round(r.BestPerSec), BestRatio: 1,
+						StepSeconds: rounds(r.StepSeconds), GFLOPS: round(flops(r.StepSeconds)), Loss: round(r.Loss),
+						PeakMiB: round(u.PeakMiB), PeakIs: "the python process's peak resident set",
+						CPUShare: round(u.CPU / u.Wall / float64(n)), OtherCores: otherCores(cpu0, u, all),
+						Torch: r.Torch, BLAS: r.BLAS, UnsetEnv: unset})
+				}
 			}
-			if s != "" {
-				skip = s
-				print(skipLine{"pytorch", skip})
-			} else {
-				ref, refBest = r.TokensPerSec, r.BestPerSec
-				print(caseLine{Case: "pytorch", Device: "pytorch-cpu", Threads: n,
-					TokensPerSec: round(r.TokensPerSec), Ratio: 1, BestPerSec: round(r.BestPerSec), BestRatio: 1,
-					StepSeconds: rounds(r.StepSeconds), GFLOPS: round(flops(r.StepSeconds)), Loss: round(r.Loss),
-					PeakMiB: round(u.PeakMiB), PeakIs: "the python process's peak resident set",
-					CPUShare: round(u.CPU / u.Wall / float64(n)), OtherCores: otherCores(cpu0, u, all),
-					Torch: r.Torch, BLAS: r.BLAS, UnsetEnv: unset})
+			if slices.Contains(cases, "native") {
+				cpu0 := readCPU()
+				r, u, err := native(shape, n, warmup, steps)
+				if err != nil {
+					return err
+				}
+				nativeRate = r.TokensPerSec
+				print(caseLine{Case: "native", Shape: shape, Device: fmt.Sprintf("%s/%d", r.Device, n), Threads: n,
+					TokensPerSec: round(r.TokensPerSec), Ratio: ratio(r.TokensPerSec, ref),
+					BestPerSec: round(r.BestPerSec), BestRatio: ratio(r.BestPerSec, refBest),
+					StepSeconds: rounds(r.StepSeconds), GFLOPS: round(r.GFLOPS), Loss: round(r.Loss),
+					PeakMiB: round(u.PeakMiB), PeakIs: "the process's peak resident set", EstimateMiB: round(r.EstimateMiB),
+					CPUShare: round(u.CPU / u.Wall / float64(n)), OtherCores: otherCores(cpu0, u, all)})
 			}
-		}
-		if slices.Contains(cases, "native") {
-			cpu0 := readCPU()
-			r, u, err := native(n, warmup, steps)
-			if err != nil {
-				return err
+			if br != nil {
+				cpu0 := readCPU()
+				r, pool, u, err := br.run(shape, n, warmup, steps)
+				if err != nil {
+					return err
+				}
+				print(caseLine{Case: "browser", Shape: shape, Device: r.Device, Threads: pool.Threads,
+					TokensPerSec: round(r.TokensPerSec), Ratio: ratio(r.TokensPerSec, ref), RatioNative: ratio(r.TokensPerSec, nativeRate),
+					BestPerSec: round(r.BestPerSec), BestRatio: ratio(r.BestPerSec, refBest),
+					StepSeconds: rounds(r.StepSeconds), GFLOPS: round(r.GFLOPS), Loss: round(r.Loss),
+					PeakMiB: round(r.ArenaMiB + r.GoSysMiB), PeakIs: "WebAssembly memories: the kernel arena plus the Go runtime's share of its linear memory",
+					ArenaMiB: round(r.ArenaMiB), GoSysMiB: round(r.GoSysMiB), GoHeapMiB: round(r.GoHeapMiB), EstimateMiB: round(r.EstimateMiB),
+					CPUShare: round(u.CPU / u.Wall / float64(pool.Threads)), OtherCores: otherCores(cpu0, u, all)})
+				outside := 1.0
+				for _, op := range r.Ops {
+					print(opLine{Case: "op-share", Shape: shape, Device: r.Device, Threads: pool.Threads, Op: op.Name, Calls: op.Calls,
+						MsPerStep: round(1e3 * op.Seconds), Share: round(op.Share)})
+					outside -= op.Share
+				}
+				print(opLine{Case: "op-share", Shape: shape, Device: r.Device, Threads: pool.Threads, Op: "(outside the device's ops)",
+					MsPerStep: round(1e3 * outside * sum(r.StepSeconds) / float64(len(r.StepSeconds))), Share: round(outside)})
 			}
-			print(caseLine{Case: "native", Device: fmt.Sprintf("%s/%d", r.Device, n), Threads: n,
-				TokensPerSec: round(r.TokensPerSec), Ratio: ratio(r.TokensPerSec, ref),
-				BestPerSec: round(r.BestPerSec), BestRatio: ratio(r.BestPerSec, refBest),
-				StepSeconds: rounds(r.StepSeconds), GFLOPS: round(r.GFLOPS), Loss: round(r.Loss),
-				PeakMiB: round(u.PeakMiB), PeakIs: "the process's peak resident set", EstimateMiB: round(r.EstimateMiB),
-				CPUShare: round(u.CPU / u.Wall / float64(n)), OtherCores: otherCores(cpu0, u, all)})
-		}
-		if br != nil {
-			cpu0 := readCPU()
-			r, pool, u, err := br.run(n, warmup, steps)
-			if err != nil {
-				return err
-			}
-			print(caseLine{Case: "browser", Device: r.Device, Threads: pool.Threads,
-				TokensPerSec: round(r.TokensPerSec), Ratio: ratio(r.TokensPerSec, ref),
-				BestPerSec: round(r.BestPerSec), BestRatio: ratio(r.BestPerSec, refBest),
-				StepSeconds: rounds(r.StepSeconds), GFLOPS: round(r.GFLOPS), Loss: round(r.Loss),
-				PeakMiB: round(r.ArenaMiB + r.GoSysMiB), PeakIs: "WebAssembly memories: the kernel arena plus the Go runtime's share of its linear memory",
-				ArenaMiB: round(r.ArenaMiB), GoSysMiB: round(r.GoSysMiB), GoHeapMiB: round(r.GoHeapMiB), EstimateMiB: round(r.EstimateMiB),
-				CPUShare: round(u.CPU / u.Wall / float64(pool.Threads)), OtherCores: otherCores(cpu0, u, all)})
-			outside := 1.0
-			for _, op := range r.Ops {
-				print(opLine{Case: "op-share", Device: r.Device, Threads: pool.Threads, Op: op.Name, Calls: op.Calls,
-					MsPerStep: round(1e3 * op.Seconds), Share: round(op.Share)})
-				outside -= op.Share
-			}
-			print(opLine{Case: "op-share", Device: r.Device, Threads: pool.Threads, Op: "(outside the device's ops)",
-				MsPerStep: round(1e3 * outside * sum(r.StepSeconds) / float64(len(r.StepSeconds))), Share: round(outside)})
 		}
 	}
 	print(machineLine{Case: "machine-end", Load1: loadAvg(), Busy: busy()})

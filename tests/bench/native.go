@@ -19,9 +19,13 @@ import (
 // runNative is the child mode (-native-threads): the step on the fast
 // native device with threads goroutines per op and GOMAXPROCS threads, the
 // result as one JSON line on standard output.
-func runNative(threads, warmup, steps int) error {
+func runNative(shape string, threads, warmup, steps int) error {
 	runtime.GOMAXPROCS(threads)
-	r, err := step.Run(tensor.NewFast(threads), step.Defaults(warmup, steps))
+	o, err := step.Defaults(shape, warmup, steps)
+	if err != nil {
+		return err
+	}
+	r, err := step.Run(tensor.NewFast(threads), o)
 	if err != nil {
 		return err
 	}
@@ -72,13 +76,13 @@ func child(v any, env []string, name string, args ...string) (usage, error) {
 }
 
 // native times the fast native device on threads threads in a child process.
-func native(threads, warmup, steps int) (step.Result, usage, error) {
+func native(shape string, threads, warmup, steps int) (step.Result, usage, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return step.Result{}, usage{}, err
 	}
 	var r step.Result
-	u, err := child(&r, os.Environ(), self, "-native-threads", strconv.Itoa(threads),
+	u, err := child(&r, os.Environ(), self, "-native-threads", strconv.Itoa(threads), "-shapes", shape,
 		"-warmup", strconv.Itoa(warmup), "-steps", strconv.Itoa(steps))
 	return r, u, err
 }

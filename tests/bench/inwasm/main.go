@@ -35,22 +35,27 @@ type Output struct {
 }
 
 func main() {
+	shape := flag.String("shape", "gpt2-small", "the model shape (a key of step.Shapes)")
 	warmup := flag.Int("warmup", 1, "untimed steps before the timed ones")
 	steps := flag.Int("steps", 2, "timed steps")
 	flag.Parse()
-	if err := run(*warmup, *steps); err != nil {
+	if err := run(*shape, *warmup, *steps); err != nil {
 		fmt.Fprintln(os.Stderr, "inwasm:", err)
 		os.Exit(1)
 	}
 }
 
-func run(warmup, steps int) error {
+func run(shape string, warmup, steps int) error {
+	o, err := step.Defaults(shape, warmup, steps)
+	if err != nil {
+		return err
+	}
 	d, err := kernels.NewBrowser(kernels.BrowserOptions{})
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	r, err := step.Run(d, step.Defaults(warmup, steps))
+	r, err := step.Run(d, o)
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,6 @@
-// Package step times prefix-tuning steps of a GPT-2-small-shaped model with
-// random weights on any tensor.Device: the measurement that `make bench`
+// Package step times prefix-tuning steps of a model with random weights
+// (Shapes: GPT-2 small's shape, or SmolLM2-135M's with BF16 matrices) on
+// any tensor.Device: the measurement that `make bench`
 // (tests/bench) runs natively on core/tensor.NewFast and in headless
 // Chromium on the SIMD kernels (tests/bench/inwasm), so that both time the
 // very same code (model.New, InitRandom, prefix, train.Trainer.TrainStep).

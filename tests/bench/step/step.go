@@ -13,9 +13,20 @@ import (
 	"prefixtune/core/tune"
 )
 
-// GPT2Small is the benchmarked model: GPT-2 small's shape (124M weights).
+// GPT2Small is GPT-2 small's shape (124M float32 weights).
 var GPT2Small = model.Config{ModelType: "gpt2", NLayer: 12, NHead: 12, NEmbd: 768, NPositions: 1024,
 	VocabSize: 50257, LayerNorm: 1e-5, Activation: "gelu_new"}
+
+// SmolLM2 is SmolLM2-135M's shape (its config.json: 30 layers, 9 query
+// heads sharing 3 key/value heads of 64, hidden 576, SwiGLU of 1536, tied
+// embeddings of 49152 tokens) with its matrices in BF16, kept 16-bit on the
+// device as a BF16 checkpoint loads (135M weights).
+var SmolLM2 = model.Config{ModelType: "llama", NLayer: 30, NHead: 9, NKVHead: 3, HeadDim: 64, NEmbd: 576, Intermediate: 1536,
+	NPositions: 8192, VocabSize: 49152, LayerNorm: 1e-5, Activation: "silu", RopeTheta: 100000, Weights: tensor.BF16}
+
+// Shapes are the benchmarked models by name (the -shapes flag of
+// tests/bench).
+var Shapes = map[string]model.Config{"gpt2-small": GPT2Small, "smollm2-135m": SmolLM2}
 
 // The benchmarked batch and prefix: B sequences of T tokens after P prefix
 // positions, every position a target.
@@ -36,9 +47,14 @@ type Options struct {
 	Steps   int // timed steps
 }
 
-// Defaults are the options of `make bench` with the given step counts.
-func Defaults(warmup, steps int) Options {
-	return Options{Config: GPT2Small, B: B, T: T, P: P, Warmup: warmup, Steps: steps}
+// Defaults are the options of `make bench` for the model shape named
+// (a key of Shapes) with the given step counts.
+func Defaults(shape string, warmup, steps int) (Options, error) {
+	c, ok := Shapes[shape]
+	if !ok {
+		return Options{}, fmt.Errorf("step: no model shape %q: the shapes are gpt2-small and smollm2-135m", shape)
+	}
+	return Options{Config: c, B: B, T: T, P: P, Warmup: warmup, Steps: steps}, nil
 }
 
 // Result is what Run measured.

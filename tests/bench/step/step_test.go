@@ -70,3 +70,13 @@ func TestRunNeedsSteps(t *testing.T) {
 		t.Error("Run with no timed step did not fail")
 	}
 }
+
+func TestDefaults(t *testing.T) {
+	o, err := Defaults("smollm2-135m", 1, 2)
+	if err != nil || o.Config.NKVHead != 3 || o.Config.Weights != tensor.BF16 || model.NumParams(o.Config) != 134515008 {
+		t.Errorf("smollm2-135m: %+v, %v; want SmolLM2-135M's 134,515,008 BF16 weights", o, err)
+	}
+	if _, err := Defaults("gpt3", 1, 2); err == nil {
+		t.Error("an unknown shape gave options")
+	}
+}
