@@ -145,21 +145,38 @@ func FromSafetensors(d tensor.Device, c Config, f *safetensors.File) (*Model, er
 		return nil, err
 	}
 	for _, t := range ts {
-		dst := t.dst(&m.Params)
-		host := make([]float32, dst.Len)
-		if err := f.ReadFloat32(infos[t.name].Name, host); err != nil {
+		if err := upload(d, t.dst(&m.Params), f, infos[t.name].Name, t); err != nil {
 			return nil, err
-		}
-		if t.conv {
-			host = transpose(host, t.shape[0], t.shape[1])
-		}
-		if dst.DType == tensor.F32 {
-			d.Upload(dst, host)
-		} else {
-			d.Upload16(dst, to16(host, dst.DType))
 		}
 	}
 	return m, nil
+}
+
+// upload reads the tensor name of f into dst on d (transposed when t says
+// so). A 16-bit dst takes the file's bits as they are (weightType made it
+// the type of the file's matrices): 2 bytes per element on the host, no
+// float32 copy. A float32 dst reads through float32 (widened exactly).
+func upload(d tensor.Device, dst tensor.Tensor, f *safetensors.File, name string, t hfTensor) error {
+	if dst.DType != tensor.F32 {
+		bits := make([]uint16, dst.Len)
+		if err := f.ReadUint16(name, bits); err != nil {
+			return err
+		}
+		if t.conv {
+			bits = transpose(bits, t.shape[0], t.shape[1])
+		}
+		d.Upload16(dst, bits)
+		return nil
+	}
+	host := make([]float32, dst.Len)
+	if err := f.ReadFloat32(name, host); err != nil {
+		return err
+	}
+	if t.conv {
+		host = transpose(host, t.shape[0], t.shape[1])
+	}
+	d.Upload(dst, host)
+	return nil
 }
 
 // weightType is the type the matrices of a checkpoint keep on the device:
@@ -182,8 +199,7 @@ func weightType(c Config, ts []hfTensor, infos map[string]safetensors.Info) tens
 	return tensor.BF16
 }
 
-// to16 converts float32 values that came from a 16-bit file back to their
-// bits; the round trip is exact.
+// to16 converts float32 values to the bits of dt, rounding to nearest even.
 func to16(x []float32, dt tensor.DType) []uint16 {
 	out := make([]uint16, len(x))
 	for i, v := range x {
@@ -239,8 +255,8 @@ func (m *Model) Save(dir string, dtype safetensors.DType) error {
 }
 
 // transpose returns the [cols, rows] transpose of a [rows, cols] matrix.
-func transpose(a []float32, rows, cols int) []float32 {
-	t := make([]float32, len(a))
+func transpose[E any](a []E, rows, cols int) []E {
+	t := make([]E, len(a))
 	for i := 0; i < rows; i++ {
 		for j := 0; j < cols; j++ {
 			t[j*rows+i] = a[i*cols+j]

@@ -25,7 +25,8 @@
 // multiple of 8 bytes. Metadata keys are sorted (the crate's order is that
 // of a hash map).
 //
-// Data can be streamed into a caller's buffer (File.ReadFloat32) from any
+// Data can be streamed into a caller's buffer (File.ReadFloat32, or
+// File.ReadUint16 for the raw bits of F16 and BF16 tensors) from any
 // io.ReaderAt, so an engine can load weights straight into its arena, from
 // a file natively or from a Blob in the browser.
 //

@@ -157,6 +157,29 @@ func (f *File) ReadFloat32(name string, dst []float32) error {
 	})
 }
 
+// ReadUint16 reads the bits of the F16 or BF16 tensor called name into
+// dst, which must hold exactly its number of elements: the raw 16-bit
+// values, unconverted, so that a 16-bit weight reaches a 16-bit tensor
+// without a float32 copy. Like ReadFloat32 it reads in small chunks.
+func (f *File) ReadUint16(name string, dst []uint16) error {
+	t, err := f.Info(name)
+	if err != nil {
+		return err
+	}
+	if t.DType != F16 && t.DType != BF16 {
+		return fmt.Errorf("safetensors: tensor %q is %s; only F16 and BF16 read as 16-bit values", name, t.DType)
+	}
+	if len(dst) != t.NumElements() {
+		return fmt.Errorf("safetensors: tensor %q has shape %v (%d elements) but the destination holds %d",
+			name, t.Shape, t.NumElements(), len(dst))
+	}
+	return f.stream(t, func(b []byte, first int) {
+		for i := range len(b) / 2 {
+			dst[first+i] = binary.LittleEndian.Uint16(b[2*i:])
+		}
+	})
+}
+
 // Int64 reads the I32 or I64 tensor called name.
 func (f *File) Int64(name string) ([]int64, error) {
 	t, err := f.Info(name)

@@ -174,3 +174,53 @@ func TestOpen(t *testing.T) {
 		t.Errorf("Open of a text file: %v", err)
 	}
 }
+
+// TestReadUint16 reads the 16-bit tensors of the Llama fixtures (F16 and
+// BF16 checkpoints written by PyTorch) as raw bits: each widens to the
+// float32 that ReadFloat32 gives.
+func TestReadUint16(t *testing.T) {
+	for dir, dt := range map[string]DType{"mqa": F16, "llama3": BF16} {
+		f, err := Open(filepath.Join("..", "..", "tests", "reference", "llama", dir, "model", "model.safetensors"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		widen := F16ToF32
+		if dt == BF16 {
+			widen = BF16ToF32
+		}
+		n := 0
+		for _, info := range f.Tensors() {
+			if info.DType != dt {
+				continue
+			}
+			bits := make([]uint16, info.NumElements())
+			if err := f.ReadUint16(info.Name, bits); err != nil {
+				t.Fatal(err)
+			}
+			want, err := f.Float32(info.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, b := range bits {
+				if math.Float32bits(widen(b)) != math.Float32bits(want[i]) {
+					t.Fatalf("%s %s[%d]: bits %#04x widen to %g, ReadFloat32 gives %g", dir, info.Name, i, b, widen(b), want[i])
+				}
+			}
+			n++
+		}
+		if n == 0 {
+			t.Fatalf("%s: no %s tensor", dir, dt)
+		}
+		if err := f.ReadUint16(f.Tensors()[0].Name, make([]uint16, 1)); err == nil || !strings.Contains(err.Error(), "destination holds 1") {
+			t.Errorf("a short destination: %v", err)
+		}
+	}
+	f32, err := parseBytes(rawFile(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f32.ReadUint16("a", make([]uint16, 1)); err == nil || !strings.Contains(err.Error(), "only F16 and BF16") {
+		t.Errorf("an F32 tensor read as 16-bit: %v", err)
+	}
+}
