@@ -204,3 +204,40 @@ func TestProgress(t *testing.T) {
 		t.Errorf("Run went on after Progress failed: %v", err)
 	}
 }
+
+// TestShotsAfterBOS: with a tokenizer that starts texts with BOS (Llama-2's
+// <s>), the few-shot block goes after it, and stays after it when cut.
+func TestShotsAfterBOS(t *testing.T) {
+	tok, err := tokenizer.Load(filepath.Join(ref, "..", "tokenizer", "llama2_tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := data.Example{Prompt: "word: sun\ndefinition:", Completion: " a star"}
+	shots := "word: moon\ndefinition: a satellite\n\n"
+	block := tok.Encode(shots)
+	for _, T := range []int{0, 18} {
+		e := &evaluator{tok: tok, o: Options{SeqLen: T}, shots: shots}
+		s := e.tokenize([]data.Example{ex})[0]
+		alone := data.Tokenize(ex, tok, T)
+		keep := len(block)
+		if T > 0 {
+			keep = T - len(alone.Tokens)
+			if keep <= 0 || keep >= len(block) {
+				t.Fatalf("seq len %d keeps %d of the %d shot tokens: pick one that cuts the block", T, keep, len(block))
+			}
+		}
+		want := append([]int32{1}, toInt32(block[len(block)-keep:])...)
+		want = append(want, alone.Tokens[1:]...)
+		if fmt.Sprint(s.Tokens) != fmt.Sprint(want) || len(s.Targets) != len(want) || s.Targets[len(want)-2] != alone.Targets[len(alone.Targets)-2] {
+			t.Errorf("seq len %d: tokens %v targets %v, want <s>, the shots' last %d tokens, then %v", T, s.Tokens, s.Targets, keep, alone.Tokens[1:])
+		}
+	}
+}
+
+func toInt32(ids []int) []int32 {
+	out := make([]int32, len(ids))
+	for i, id := range ids {
+		out[i] = int32(id)
+	}
+	return out
+}
