@@ -100,15 +100,11 @@ func (e *engine) initFor(o protocol.TrainOptions) (tune.Init, error) {
 	case protocol.InitRandom:
 		return tune.Init{}, nil
 	case protocol.InitText:
-		ids := e.model.tok.Encode(o.InitText)
-		if len(ids) == 0 {
+		if len(e.model.tok.Encode(o.InitText)) == 0 {
 			return tune.Init{}, protocol.Errorf(protocol.CodeBadRequest, "the initialisation text is empty: give a text of at least a few words")
 		}
-		text := make([]int32, len(ids))
-		for i, id := range ids {
-			text[i] = int32(id)
-		}
-		return tune.Init{Text: text}, nil
+		// as prefixtune train --init text: the text as the model reads it (BOS first when the tokenizer has one)
+		return tune.Init{Text: data.Encode(e.model.tok, o.InitText)}, nil
 	case protocol.InitAdapter:
 		a := e.adapter
 		if a == nil {
