@@ -11,8 +11,8 @@ import (
 	"prefixtune/core/protocol"
 )
 
-var demoModel = protocol.ModelLoaded{Name: "prefixtune-demo", Layers: 2, Heads: 4, Embd: 64, Positions: 64, Vocab: 297,
-	Params: 123200, Bytes: 495432, Fingerprint: "f1"}
+var demoModel = protocol.ModelLoaded{Name: "prefixtune-demo", Architecture: protocol.Architecture{Layers: 2, Heads: 4, Embd: 64,
+	Positions: 64, Vocab: 297, Params: 123200}, Bytes: 495432, Fingerprint: "f1"}
 
 // loadDemo loads the demo model through the fake engine.
 func loadDemo(h *harness) {

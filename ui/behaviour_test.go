@@ -82,8 +82,12 @@ func TestErrorsShowWhereTheyHappen(t *testing.T) {
 	h.do(func(a *App) {
 		a.PickModelFiles([]File{file("config.json", `{"model_type":"bert"}`), file("model.safetensors", "w"), file("tokenizer.json", "t")})
 	})
-	h.until("the config check", func(a *App) bool { return a.Model.Check != nil })
-	if ok, _ := h.app.CanLoadModel(); ok || !strings.Contains(h.app.Model.Check.Problem, "GPT-2") {
+	id, check, _ := next[protocol.CheckModel](h)
+	if check.Config != `{"model_type":"bert"}` {
+		t.Errorf("CheckModel sent %q, want the picked config.json", check.Config)
+	}
+	h.deliver(id, protocol.ModelChecked{Problem: "config.json: model_type \"bert\" is not supported"})
+	if ok, _ := h.app.CanLoadModel(); ok || h.app.Model.Check == nil || !strings.Contains(h.app.Model.Check.Problem, "bert") {
 		t.Errorf("a BERT can be loaded: %+v", h.app.Model.Check)
 	}
 	h.do(func(a *App) { a.PickModelFiles([]File{file("config.json", "{}")}) })

@@ -52,10 +52,9 @@ func (c *ModelStep) Picked(e vugu.DOMEvent) {
 // CheckLine says what config.json describes.
 func (c *ModelStep) CheckLine() string {
 	k := c.App.Model.Check
-	m := k.Config
 	return fmt.Sprintf("%s with %d layers, %s, %d dimensions, %d positions and a vocabulary of %s: %s parameters, %s weights, %s in memory.",
-		Family(m.ModelType), m.NLayer, heads(m.NHead, m.KVHeads()), m.NEmbd, m.NPositions, Count(m.VocabSize), Count(k.Params),
-		WeightsLine(m.Weights.String()), Bytes(k.Memory))
+		Family(k.Family), k.Layers, heads(k.Heads, k.KVHeads), k.Embd, k.Positions, Count(k.Vocab), Count(k.Params),
+		WeightsLine(k.Weights), Bytes(k.WeightBytes))
 }
 
 // CanLoad enables the load button.

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"path"
 	"strings"
 
-	"prefixtune/core/model"
 	"prefixtune/core/protocol"
-	"prefixtune/core/tensor"
 )
 
 // Where a model comes from (ModelState.Source).
@@ -24,67 +20,17 @@ const DemoModel = "/models/demo/"
 
 var modelFiles = []string{"config.json", "model.safetensors", "tokenizer.json"}
 
-// Size limits of a model in the page: its weights (float32, or 16-bit
-// matrices kept so) share one WebAssembly memory (at most 4 GiB) with the
-// activations of training.
-const (
-	maxWeightBytes  = 2 << 30
-	warnWeightBytes = 1 << 30
-)
-
 // ModelState is the Model step.
 type ModelState struct {
 	Source   string
-	Files    []File      // picked local files
-	Check    *ModelCheck // what config.json of the picked files says
-	Repo     string      // hub repository id, owner/name
-	Revision string      // hub revision; empty: main
-	HubBase  string      // empty: the site's mirror, origin + /hub
+	Files    []File                 // picked local files
+	Check    *protocol.ModelChecked // what config.json of the picked files says, as the engine reads it
+	Repo     string                 // hub repository id, owner/name
+	Revision string                 // hub revision; empty: main
+	HubBase  string                 // empty: the site's mirror, origin + /hub
 	Progress *protocol.Progress
 	Loaded   *protocol.ModelLoaded
 	Err      string
-}
-
-// ModelCheck is what a config.json says about a model before loading it.
-type ModelCheck struct {
-	Config  model.Config // Weights: the type config.json's torch_dtype announces
-	Params  int64
-	Memory  int64  // bytes of the weights in the engine's memory
-	Problem string // why it cannot be loaded; empty if it can
-	Warning string
-}
-
-// checkConfig reads a Hugging Face config.json (GPT-2 or Llama) and says
-// whether Prefixtune can tune the model in a browser tab. The weights'
-// type is config.json's torch_dtype until the weights file says (a 16-bit
-// checkpoint stays 16-bit in memory).
-func checkConfig(text string) ModelCheck {
-	c, err := model.ParseConfig([]byte(text))
-	if err != nil {
-		return ModelCheck{Config: c, Problem: fmt.Sprintf("config.json: %v. Pick the config.json of a Hugging Face GPT-2 or Llama model.", err)}
-	}
-	var dt struct {
-		Torch string `json:"torch_dtype"`
-		DType string `json:"dtype"` // transformers 5's name
-	}
-	json.Unmarshal([]byte(text), &dt) // valid JSON: ParseConfig read it
-	if c.NEmbd%2 == 0 {               // as model.FromSafetensors keeps 16-bit matrices
-		switch dt.Torch + dt.DType {
-		case "bfloat16":
-			c.Weights = tensor.BF16
-		case "float16":
-			c.Weights = tensor.F16
-		}
-	}
-	m := ModelCheck{Config: c, Params: int64(model.NumParams(c)), Memory: model.WeightBytes(c)}
-	switch w := m.Memory; {
-	case w > maxWeightBytes:
-		m.Problem = fmt.Sprintf("Its %s of weights do not fit in a browser tab with room to train (at most %s). Pick a smaller model, such as GPT-2 small or SmolLM2-135M.",
-			Bytes(w), Bytes(maxWeightBytes))
-	case w > warnWeightBytes:
-		m.Warning = fmt.Sprintf("Its weights take %s in memory: training will be slow and may not fit beside other tabs.", Bytes(w))
-	}
-	return m
 }
 
 // Family names a model_type for people.
@@ -121,8 +67,14 @@ func (a *App) PickModelFiles(files []File) {
 			m.Err = "Cannot read config.json: " + err.Error()
 			return
 		}
-		c := checkConfig(text)
-		m.Check = &c
+		a.client.Send(protocol.CheckModel{Config: text}, nil, func(e protocol.Event) {
+			switch e := e.(type) {
+			case protocol.ModelChecked:
+				m.Check = &e
+			case protocol.Error:
+				m.Err = errorText(e)
+			}
+		})
 	}()
 }
 

@@ -142,7 +142,7 @@ func init() {
 		r   Request
 		dec func(json.RawMessage) (Request, error)
 	}{
-		{LoadModel{}, req[LoadModel]}, {LoadData{}, req[LoadData]}, {DescribeData{}, req[DescribeData]},
+		{CheckModel{}, req[CheckModel]}, {LoadModel{}, req[LoadModel]}, {LoadData{}, req[LoadData]}, {DescribeData{}, req[DescribeData]},
 		{Estimate{}, req[Estimate]}, {Train{}, req[Train]}, {Pause{}, req[Pause]}, {Resume{}, req[Resume]},
 		{Cancel{}, req[Cancel]}, {Evaluate{}, req[Evaluate]}, {Generate{}, req[Generate]},
 		{ExportAdapter{}, req[ExportAdapter]}, {ImportAdapter{}, req[ImportAdapter]},
@@ -156,7 +156,7 @@ func init() {
 		dec func(json.RawMessage) (Event, error)
 	}{
 		{Ready{}, ev[Ready]}, {Progress{}, ev[Progress]}, {Token{}, ev[Token]}, {Error{}, ev[Error]}, {OK{}, ev[OK]},
-		{ModelLoaded{}, ev[ModelLoaded]}, {DataLoaded{}, ev[DataLoaded]}, {DataStats{}, ev[DataStats]},
+		{ModelChecked{}, ev[ModelChecked]}, {ModelLoaded{}, ev[ModelLoaded]}, {DataLoaded{}, ev[DataLoaded]}, {DataStats{}, ev[DataStats]},
 		{Estimated{}, ev[Estimated]}, {Trained{}, ev[Trained]}, {Paused{}, ev[Paused]},
 		{Evaluated{}, ev[Evaluated]}, {Generated{}, ev[Generated]}, {AdapterFiles{}, ev[AdapterFiles]},
 		{AdapterImported{}, ev[AdapterImported]}, {Checkpoints{}, ev[Checkpoints]},

@@ -114,11 +114,9 @@ func Errorf(code, format string, args ...any) Error {
 // OK ends a request that has nothing to report (Cancel, DeleteCheckpoint).
 type OK struct{}
 
-// ModelLoaded answers LoadModel.
-type ModelLoaded struct {
-	Name        string `json:"name"`          // the hub repository; for posted files LoadModel.Folder, else config.json's _name_or_path, else the weights file name
-	Hub         *Hub   `json:"hub,omitempty"` // where it came from, if from a hub
-	Family      string `json:"family"`        // config.json's model_type: "gpt2" or "llama"
+// Architecture is what a model's config.json says about it.
+type Architecture struct {
+	Family      string `json:"family"` // config.json's model_type: "gpt2" or "llama"
 	Layers      int    `json:"layers"`
 	Heads       int    `json:"heads"`
 	KVHeads     int    `json:"kv_heads"` // key/value heads: Heads, or fewer with grouped-query attention
@@ -128,9 +126,24 @@ type ModelLoaded struct {
 	Params      int    `json:"params"`
 	Weights     string `json:"weights"`      // the weight matrices' type in memory: "F32", or "F16"/"BF16" kept 16-bit
 	WeightBytes int64  `json:"weight_bytes"` // the model's share of the engine's memory
-	Bytes       int64  `json:"bytes"`        // size of model.safetensors
-	Cached      bool   `json:"cached"`       // every hub file came from the browser cache
-	Fingerprint string `json:"fingerprint"`  // identifies the model for checkpoints
+}
+
+// ModelChecked answers CheckModel. Weights is the type config.json's
+// torch_dtype announces (the weights file has the last word when loading).
+type ModelChecked struct {
+	Architecture
+	Problem string `json:"problem,omitempty"` // why the page cannot tune the model, and what to pick instead; empty if it can
+	Warning string `json:"warning,omitempty"` // it can, but slowly or tightly
+}
+
+// ModelLoaded answers LoadModel.
+type ModelLoaded struct {
+	Name string `json:"name"`          // the hub repository; for posted files LoadModel.Folder, else config.json's _name_or_path, else the weights file name
+	Hub  *Hub   `json:"hub,omitempty"` // where it came from, if from a hub
+	Architecture
+	Bytes       int64  `json:"bytes"`       // size of model.safetensors
+	Cached      bool   `json:"cached"`      // every hub file came from the browser cache
+	Fingerprint string `json:"fingerprint"` // identifies the model for checkpoints
 }
 
 // DataLoaded answers LoadData.
@@ -331,6 +344,7 @@ func (Token) EventType() string            { return "token" }
 func (Error) EventType() string            { return "error" }
 func (OK) EventType() string               { return "ok" }
 func (ModelLoaded) EventType() string      { return "model_loaded" }
+func (ModelChecked) EventType() string     { return "model_checked" }
 func (DataLoaded) EventType() string       { return "data_loaded" }
 func (DataStats) EventType() string        { return "data_stats" }
 func (Estimated) EventType() string        { return "estimated" }

@@ -10,6 +10,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"id":3,"type":"progress","body":{"step":3}}`))
 	f.Add([]byte(`{"id":4,"type":"evaluate","body":{"data":"test","shots":3,"generate":true,"classify":true}}`))
 	f.Add([]byte(`{"id":4,"type":"evaluated","body":{"reports":[{"name":"prefix","kind":"prefix","loss":{"point":2},"bleu":{"point":9}}]}}`))
+	f.Add([]byte(`{"id":4,"type":"check_model","body":{"config":"{\"model_type\":\"llama\"}"}}`))
+	f.Add([]byte(`{"id":4,"type":"model_checked","body":{"family":"gpt2","layers":48,"problem":"too large"}}`))
 	f.Add([]byte(`{"id":5,"type":"model_loaded","body":{"family":"llama","layers":30,"heads":9,"kv_heads":3,"weights":"BF16","weight_bytes":270000000}}`))
 	f.Add([]byte(`{"id":0,"type":"nope"}`))
 	f.Add([]byte(`not json`))

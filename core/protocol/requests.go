@@ -25,6 +25,13 @@ func (h Hub) URL(file string) string {
 	return base + "/" + strings.Trim(h.Repo, "/") + "/resolve/" + rev + "/" + file
 }
 
+// CheckModel asks what a model's config.json says (family, size, the
+// memory its weights will take) and whether the page can tune it, before
+// any weights are read. Result: ModelChecked.
+type CheckModel struct {
+	Config string `json:"config"` // the text of config.json
+}
+
 // LoadModel loads a GPT-2 (config.json, model.safetensors, tokenizer.json)
 // either from posted files, matched by file name, or from a hub, through
 // the browser's cache so that a second load needs no network. It replaces
@@ -177,6 +184,7 @@ type DeleteCheckpoint struct {
 	RunID string `json:"run_id"`
 }
 
+func (CheckModel) RequestType() string       { return "check_model" }
 func (LoadModel) RequestType() string        { return "load_model" }
 func (LoadData) RequestType() string         { return "load_data" }
 func (DescribeData) RequestType() string     { return "describe_data" }

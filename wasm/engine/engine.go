@@ -126,7 +126,9 @@ func (e *engine) dispatch(m message) {
 	e.mu.Lock()
 	j := e.running
 	e.mu.Unlock()
-	switch req.(type) {
+	switch r := req.(type) {
+	case protocol.CheckModel: // cheap and stateless: answered at once, even during a run
+		post(id, checkModel(r))
 	case protocol.Pause:
 		if j == nil || !training(j.req) {
 			post(id, protocol.Errorf(protocol.CodeBadRequest, "nothing is training, so there is nothing to pause"))

@@ -57,6 +57,9 @@ func (e *engine) loadModel(j *job, r protocol.LoadModel) (protocol.Event, error)
 	if err != nil {
 		return nil, fail(protocol.CodeBadModel, err, "config.json")
 	}
+	if k := tune.CheckConfig(configJSON); k.Problem != "" {
+		return nil, protocol.Errorf(protocol.CodeOutOfMemory, "%s", k.Problem)
+	}
 	tok, tokBytes, err := readTokenizer(files)
 	if err != nil {
 		return nil, err
@@ -95,11 +98,24 @@ func (e *engine) loadModel(j *job, r protocol.LoadModel) (protocol.Event, error)
 		return nil, fail(protocol.CodeBadModel, err, files.weightsName)
 	}
 	c := m.Config // with the weights' type the file gave
-	info := protocol.ModelLoaded{Name: files.name, Hub: r.Hub, Family: c.ModelType, Layers: c.NLayer, Heads: c.NHead,
-		KVHeads: c.KVHeads(), Embd: c.NEmbd, Positions: c.NPositions, Vocab: c.VocabSize, Params: model.NumParams(c),
-		Weights: c.Weights.String(), WeightBytes: model.WeightBytes(c), Bytes: size, Cached: files.cached, Fingerprint: fp}
+	info := protocol.ModelLoaded{Name: files.name, Hub: r.Hub, Architecture: architecture(c), Bytes: size, Cached: files.cached, Fingerprint: fp}
 	e.model = &loadedModel{m: m, tok: tok, info: info}
 	return info, nil
+}
+
+// checkModel answers CheckModel: what config.json says, before any weights.
+func checkModel(r protocol.CheckModel) protocol.ModelChecked {
+	k := tune.CheckConfig([]byte(r.Config))
+	if k.Problem != "" {
+		return protocol.ModelChecked{Problem: k.Problem}
+	}
+	return protocol.ModelChecked{Architecture: architecture(k.Config), Warning: k.Warning}
+}
+
+// architecture describes a model of c for the page.
+func architecture(c model.Config) protocol.Architecture {
+	return protocol.Architecture{Family: c.ModelType, Layers: c.NLayer, Heads: c.NHead, KVHeads: c.KVHeads(), Embd: c.NEmbd,
+		Positions: c.NPositions, Vocab: c.VocabSize, Params: model.NumParams(c), Weights: c.Weights.String(), WeightBytes: model.WeightBytes(c)}
 }
 
 // progressEvery is the least time between two Progress events.
