@@ -4,7 +4,9 @@
 // rule, tokenisation, prefix initialisation, the data loader, the order of
 // optimiser steps, validation at the end of every epoch and of the run, and
 // the mean loss of a data set. It also predicts a run's memory and work
-// before it starts (estimate.go) and describes tokenised data (describe.go).
+// before it starts (estimate.go), describes tokenised data (describe.go),
+// and says whether a browser tab can tune a model from its config.json
+// alone (check.go).
 //
 // A Run is step-addressed, like data.Loader: its state is the trainer's
 // (train.Checkpoint), so a run stopped at any step resumes to the same
