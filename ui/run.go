@@ -163,10 +163,11 @@ func (a *App) SavedRun() (run *protocol.RunInfo, sameModel bool) {
 }
 
 // OfferSavedRun reports whether to offer a run saved in the browser: one
-// exists and no run is on screen.
+// exists and no run is on screen, or the one on screen failed (say, out
+// of memory), so that the saved one is not lost from view.
 func (a *App) OfferSavedRun() bool {
 	r, _ := a.SavedRun()
-	return r != nil && a.Run.Status == ""
+	return r != nil && (a.Run.Status == "" || a.Run.Status == StatusFailed)
 }
 
 // OpenRun restores the saved run id onto the loaded model and, with

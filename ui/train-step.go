@@ -84,6 +84,9 @@ func (c *TrainStep) ProgressLine() string {
 	case StatusCancelled:
 		return fmt.Sprintf("Stopped at step %d of %d", r.Step, r.Steps)
 	case StatusFailed:
+		if r.Steps == 0 { // the run could not be set up (say, out of memory)
+			return "Failed before the first step"
+		}
 		return fmt.Sprintf("Failed at step %d of %d", r.Step, r.Steps)
 	}
 	return fmt.Sprintf("Done: %d steps", r.Steps)

@@ -20,6 +20,14 @@
 //     and the browser reports the violations (printed);
 //   - nan_test.go: a NaN planted in the prefix (the engine's plantNaN test
 //     hook) is undone, the page says so, and training goes on;
+//   - memory_test.go: the engine worker's arena is refused growth past
+//     a limit (WebAssembly.Memory.prototype.grow wrapped in the worker
+//     before its script, as a browser refuses at a memory's maximum): a
+//     run the engine's prediction lets start fails part-way through its
+//     allocations; the Train step says memory ran out and what to do,
+//     nothing is lost (model, data, settings, the saved run, which opens),
+//     and a smaller run then trains under the same limit (the limit, the
+//     bytes asked for and what was shown are printed);
 //   - progress_test.go: with the least time between two progress events
 //     forced to 0, the engine reports from inside every training step
 //     (between its matrix products), counted per step.

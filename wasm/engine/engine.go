@@ -191,7 +191,7 @@ func (e *engine) runJob(j *job) (ev protocol.Event) {
 		}
 		msg := fmt.Sprint(r)
 		if strings.Contains(msg, "cannot grow the arena") || strings.Contains(msg, "the arena would need") {
-			ev = protocol.Errorf(protocol.CodeOutOfMemory, "%s: use a smaller model, batch or sequence length", msg)
+			ev = protocol.Errorf(protocol.CodeOutOfMemory, "Out of memory: the browser would not give the engine more memory for this; use a smaller model, batch or sequence length (%s)", msg)
 			return
 		}
 		ev = protocol.Errorf(protocol.CodeInternal, "the engine failed (%s); reload the page, and please report this", msg)

@@ -331,7 +331,7 @@ func (e *engine) loadCheckpoint(j *job, r protocol.LoadCheckpoint) (protocol.Eve
 		return nil, err
 	}
 	if err := s.run.Trainer.Restore(c); err != nil {
-		e.dropRun()
+		s.scope.Release() // s is not e.run yet
 		return nil, fail(protocol.CodeBadRequest, err, "")
 	}
 	s.history, s.slot = history, slot^1 // the next save keeps this slot

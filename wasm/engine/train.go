@@ -134,18 +134,26 @@ func (e *engine) newSession(id string, o protocol.TrainOptions, init tune.Init, 
 			float64(mem.Total())/1e9, float64(budget)/1e9)
 	}
 	e.dropRun()
-	scope := e.dev.Begin()
-	defer scope.End()
+	// The scope is released unless the run is made: also when an
+	// allocation panics part-way (the arena cannot grow, see runJob), so
+	// that what was allocated before is not lost to later runs.
+	scope, made := e.dev.Begin(), false
+	defer func() {
+		if made {
+			scope.End()
+		} else {
+			scope.Release()
+		}
+	}()
 	p, err := tune.NewPrefix(m, to, init, to.Seed)
 	if err != nil {
-		scope.Release()
 		return nil, fail(protocol.CodeBadRequest, err, "")
 	}
 	run, err := tune.New(m, p, seqs, valSeqs, int32(e.model.tok.EOS()), to)
 	if err != nil {
-		scope.Release()
 		return nil, fail(protocol.CodeBadRequest, err, "")
 	}
+	made = true
 	return &session{id: id, opts: o, run: run, scope: scope, train: trainSet, val: val}, nil
 }
 
@@ -352,8 +360,8 @@ func (e *engine) estimate(r protocol.Estimate) (protocol.Event, error) {
 	mem := tune.EstimateMemory(c, to.PrefixLen, to.Projection, B, T)
 	flops := tune.StepFLOPs(c, to.PrefixLen, B, T)
 	scope := e.dev.Begin()
+	defer scope.Release() // also when the scratch cannot be allocated
 	rate := tune.MeasureFLOPS(e.dev, c, min(B*T, 256))
-	scope.Release()
 	steps := to.TotalSteps(len(seqs))
 	return protocol.Estimated{WeightBytes: mem.Weights, ActivationBytes: mem.Activations, PrefixBytes: mem.Prefix,
 		TotalBytes: mem.Total(), Steps: steps, TokensPerStep: B * T, FLOPsPerStep: flops,

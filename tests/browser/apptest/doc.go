@@ -1,7 +1,8 @@
 // Package apptest drives the whole app in headless Chromium for the
 // end-to-end tests (tests/app, tests/reliability): Page opens the site in a
 // fresh browser and records what the tab reports (its requests, and its
-// workers' when followed; console messages; exceptions;
+// workers' when followed, and a test's script run in them before theirs;
+// console messages; exceptions;
 // Content-Security-Policy violations), with the actions a person takes
 // (click, type, read, screenshot) and the steps of the flow the tests
 // share (load the demo model, a sample dataset, the quick preset);

@@ -30,7 +30,9 @@ type Page struct {
 	sent       []*network.EventRequestWillBeSent
 	workerSent int      // of sent, by workers (Options.FollowWorkers)
 	workers    []string // the workers followed
+	wctx       []workerCtx
 	console    []string
+	workerInit string // Options.WorkerScript
 }
 
 // Options say how Open opens the page.
@@ -42,6 +44,11 @@ type Options struct {
 	FollowWorkers bool
 	// NoWait opens the page without waiting for the engine.
 	NoWait bool
+	// WorkerScript, when set, runs in every worker the tab starts (the
+	// engine worker, the kernel pool's helpers), before the worker's own
+	// script; it implies FollowWorkers. EvalWorker reaches the workers
+	// afterwards.
+	WorkerScript string
 }
 
 // hooks runs in every document before its own scripts (DevTools adds it,
@@ -67,7 +74,8 @@ func Open(t *testing.T, ctx context.Context, url string, o Options) *Page {
 	p := &Page{T: t, Ctx: tab, Out: t.ArtifactDir()}
 	t.Logf("screenshots in %s", p.Out)
 	p.watch()
-	if o.FollowWorkers {
+	p.workerInit = o.WorkerScript
+	if o.FollowWorkers || o.WorkerScript != "" {
 		p.follow(p.Ctx)
 	}
 	script := hooks

@@ -12,9 +12,9 @@ import (
 )
 
 // follow makes the workers that the target of ctx starts, and theirs,
-// wait at their start until their requests are recorded too: DevTools
+// wait at their start until their requests are recorded too (DevTools
 // reports a dedicated worker's requests to the worker's own session, not
-// the page's.
+// the page's) and Options.WorkerScript has run in them.
 func (p *Page) follow(ctx context.Context) {
 	attached := chromedp.Events(ctx, target.AttachedToTarget)
 	yes := true
@@ -60,6 +60,11 @@ func (p *Page) attach(parent context.Context, info *target.Info) {
 		}
 	}()
 	p.follow(wctx)
+	if p.workerInit != "" {
+		if _, err := chromedp.Run(wctx, chromedp.Evaluate[chromedp.Void](p.workerInit)); err != nil {
+			p.Log("running the test script in worker %s: %v", info.URL, err)
+		}
+	}
 	err := chromedp.Do(wctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, runtime.RunIfWaitingForDebugger, cdp.Empty{})
 		return err
@@ -69,5 +74,34 @@ func (p *Page) attach(parent context.Context, info *target.Info) {
 	}
 	p.mu.Lock()
 	p.workers = append(p.workers, info.URL)
+	p.wctx = append(p.wctx, workerCtx{info.URL, wctx})
 	p.mu.Unlock()
+}
+
+// workerCtx is a followed worker's DevTools session.
+type workerCtx struct {
+	url string
+	ctx context.Context
+}
+
+// EvalWorker evaluates a JavaScript expression in the latest followed
+// worker whose script URL contains url, awaiting it if it is a promise.
+func EvalWorker[T any](p *Page, url, expr string) T {
+	p.T.Helper()
+	p.mu.Lock()
+	var ctx context.Context
+	for _, w := range p.wctx {
+		if strings.Contains(w.url, url) {
+			ctx = w.ctx
+		}
+	}
+	p.mu.Unlock()
+	if ctx == nil {
+		p.Fail("no followed worker runs %s (Options.FollowWorkers or WorkerScript)", url)
+	}
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.Fail("evaluating %s in worker %s: %v", expr, url, err)
+	}
+	return v
 }
