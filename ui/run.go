@@ -176,7 +176,7 @@ func (a *App) OpenRun(id string, resume bool) {
 	if !a.Idle() || a.Model.Loaded == nil {
 		return
 	}
-	a.Run.Err = ""
+	a.Run.Err, a.Run.RunsErr = "", ""
 	a.start("Restoring the run", protocol.LoadCheckpoint{RunID: id}, nil, func(e protocol.Event) {
 		switch e := e.(type) {
 		case protocol.CheckpointLoaded:
@@ -197,8 +197,8 @@ func (a *App) OpenRun(id string, resume bool) {
 			if resume && a.Run.Status == protocol.StatusPaused {
 				a.Resume()
 			}
-		case protocol.Error:
-			a.Run.Err = errorText(e)
+		case protocol.Error: // shown in the saved run's banner, on every step
+			a.Run.RunsErr = errorText(e)
 		}
 	})
 }

@@ -136,7 +136,11 @@ func TestOutOfMemory(t *testing.T) {
 	// from its checkpoint, and the batch back at 4 trains to the end, under
 	// the same limit.
 	p.Click("#open-saved")
-	opened := apptest.Wait[string](p, "the first run, opened", `(t => t.startsWith('Done') && t)(`+apptest.Progress+`)`, 30*time.Second)
+	opened := apptest.Wait[string](p, "the first run, opened", `((t, err) => t.startsWith('Done') ? t : err && 'error: ' + err)(`+
+		apptest.Progress+`, document.querySelector('#train-resume p.error')?.textContent)`, 30*time.Second)
+	if !strings.HasPrefix(opened, "Done") {
+		p.Fail("after the failure, opening the first run (which fitted in %d bytes) under the same limit failed: %q", first, opened)
+	}
 	if n := apptest.Eval[int](p, `+document.getElementById('loss-chart').dataset.points`); n != steps {
 		p.Fail("the first run opened after the failure (%q) has %d steps on its chart, want %d", opened, n, steps)
 	}
