@@ -147,3 +147,34 @@ func TestClearStorage(t *testing.T) {
 		t.Errorf("nothing cleared: %q", got)
 	}
 }
+
+// TestOutOfMemoryKeepsSavedRun: a run that fails before its first step
+// (the engine's arena could not grow) says so on the Train step and the run
+// saved before is still offered; when that run cannot be opened either,
+// its banner says why, whichever step is shown.
+func TestOutOfMemoryKeepsSavedRun(t *testing.T) {
+	h := newHarness(t)
+	loadDemo(h)
+	loadSample(h)
+	h.do(func(a *App) { a.Train() })
+	id, _, _ := next[protocol.Train](h)
+	h.deliver(id, protocol.Progress{Phase: protocol.PhaseInit})
+	const oom = "Out of memory: the browser would not give the engine more memory for this; use a smaller model, batch or sequence length"
+	h.deliver(id, protocol.Errorf(protocol.CodeOutOfMemory, oom))
+	lid, _, _ := next[protocol.ListCheckpoints](h)
+	saved := protocol.RunInfo{RunID: "r1", Step: 20, Steps: 20, Model: "model.safetensors", ModelID: demoModel.Fingerprint, Data: "d.jsonl", Options: h.app.Opts}
+	h.deliver(lid, protocol.Checkpoints{Runs: []protocol.RunInfo{saved}})
+	html := render(t, h.app)
+	for _, want := range []string{oom, "Failed before the first step", `id="train-resume"`, "step 20 of 20", `id="open-saved"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("after the run ran out of memory the page lacks %q", want)
+		}
+	}
+	h.do(func(a *App) { a.Go(StepData); a.OpenRun("r1", false) })
+	cid, _, _ := next[protocol.LoadCheckpoint](h)
+	const again = "Out of memory: the browser would not give the engine more memory for this (opening)"
+	h.deliver(cid, protocol.Errorf(protocol.CodeOutOfMemory, again))
+	if html := render(t, h.app); h.app.Step != StepData || !strings.Contains(html, again) {
+		t.Errorf("on step %v, the page does not say why the saved run did not open", h.app.Step)
+	}
+}
