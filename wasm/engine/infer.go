@@ -337,15 +337,23 @@ func (e *engine) importAdapter(j *job, r protocol.ImportAdapter) (protocol.Event
 			e.prefix = nil
 		}
 		e.adapter.scope.Release()
+		e.adapter = nil
 	}
-	scope := e.dev.Begin()
-	defer scope.End()
+	// The scope is released unless the import succeeds, also when an
+	// allocation panics (as in newSession).
+	scope, made := e.dev.Begin(), false
+	defer func() {
+		if made {
+			scope.End()
+		} else {
+			scope.Release()
+		}
+	}()
 	p := prefix.New(m, cfg.NumVirtualTokens, 0)
 	if err := p.InitRows(m, rows); err != nil {
-		scope.Release()
-		e.adapter = nil
 		return nil, fail(protocol.CodeBadModel, err, "")
 	}
+	made = true
 	e.adapter = &importedAdapter{cfg: cfg, rows: rows, p: p, scope: scope}
 	e.prefix = p
 	return protocol.AdapterImported{VirtualTokens: cfg.NumVirtualTokens, BaseModel: cfg.BaseModelNameOrPath}, nil
