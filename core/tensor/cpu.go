@@ -6,7 +6,8 @@ import (
 )
 
 // CPU is the reference device: its ops are the plain loops in the ref*.go
-// files, run on one goroutine over a Go slice arena.
+// files, run on one goroutine over one float32 arena (on Linux a reserved
+// mapping that grows in place, arena_linux.go).
 type CPU struct {
 	arena []float32
 }
@@ -22,13 +23,20 @@ func (d *CPU) Alloc(n int) Tensor {
 	off := (len(d.arena) + align - 1) / align * align
 	need := off + n
 	if need > cap(d.arena) {
-		grown := make([]float32, len(d.arena), max(need, 2*cap(d.arena)))
-		copy(grown, d.arena)
-		d.arena = grown
+		d.grow(need)
 	}
 	d.arena = d.arena[:need]
 	clear(d.arena[off:need])
 	return Tensor{Off: off, Len: n}
+}
+
+// growCopy moves the arena into a Go slice of at least need slots, a
+// quarter larger than before at least, so that copies stay rare without
+// leaving half of a doubled arena unused.
+func (d *CPU) growCopy(need int) {
+	grown := make([]float32, len(d.arena), max(need, cap(d.arena)+cap(d.arena)/4))
+	copy(grown, d.arena)
+	d.arena = grown
 }
 
 func (d *CPU) Mark() int { return len(d.arena) }
