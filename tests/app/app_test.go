@@ -37,7 +37,7 @@ func TestFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	siteDir, model := buildSite(t)
+	siteDir, model := web.Build(t)
 	srv := serve(t, siteDir, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()

@@ -31,7 +31,7 @@ func TestClassification(t *testing.T) {
 		t.Skip("builds the site and runs Chromium")
 	}
 	const template = `Review: {prompt}\nVerdict:`
-	siteDir, model := buildSite(t)
+	siteDir, model := web.Build(t)
 	srv := serve(t, siteDir, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()

@@ -7,47 +7,23 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"prefixtune/tests/browser/apptest"
-	"prefixtune/tests/browser/browsertest"
 	"prefixtune/worker/site"
 )
 
-// The site is built once for all the tests of the package, and removed by
+// web is the site, built once for the package's tests and removed by
 // TestMain.
-var (
-	siteOnce  sync.Once
-	siteDir   string
-	siteModel string
-	siteErr   error
-)
+var web apptest.Site
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if siteDir != "" {
-		os.RemoveAll(siteDir)
-	}
+	web.Remove()
 	os.Exit(code)
-}
-
-// buildSite returns the folder of the site, built on first use, and the
-// folder of the bundled model in it.
-func buildSite(t *testing.T) (dir, model string) {
-	t.Helper()
-	siteOnce.Do(func() {
-		if siteDir, siteErr = os.MkdirTemp("", "prefixtune-site-"); siteErr == nil {
-			siteModel, siteErr = browsertest.BuildSite(siteDir)
-		}
-	})
-	if siteErr != nil {
-		t.Fatalf("building the site: %v", siteErr)
-	}
-	return siteDir, siteModel
 }
 
 // serve serves the site with worker/site's handler (as `prefixtune

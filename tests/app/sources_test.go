@@ -24,7 +24,7 @@ func TestModelAndDataSources(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the site and runs Chromium")
 	}
-	siteDir, model := buildSite(t)
+	siteDir, model := web.Build(t)
 	const repo = "local/demo"
 	hub := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, ok := strings.CutPrefix(r.URL.Path, "/hub/"+repo+"/resolve/main/")
@@ -152,7 +152,7 @@ func TestResumeAfterReload(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the site and runs Chromium")
 	}
-	siteDir, _ := buildSite(t)
+	siteDir, _ := web.Build(t)
 	srv := serve(t, siteDir, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()

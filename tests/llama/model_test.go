@@ -6,13 +6,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"prefixtune/core/model"
 	"prefixtune/core/safetensors"
 	"prefixtune/core/tensor"
-	"prefixtune/tests/browser/browsertest"
+	"prefixtune/tests/browser/apptest"
 )
 
 // tinyLlama is a Llama small enough for a quick test, with grouped-query
@@ -63,33 +62,21 @@ func writeModel(t *testing.T, name string) string {
 
 var root = filepath.Join("..", "..")
 
-// The site is built once for the package's tests, and removed by TestMain.
-var (
-	siteOnce sync.Once
-	siteDir  string
-	siteErr  error
-)
+// web is the site, built once for the package's tests and removed by
+// TestMain.
+var web apptest.Site
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if siteDir != "" {
-		os.RemoveAll(siteDir)
-	}
+	web.Remove()
 	os.Exit(code)
 }
 
-// buildSite returns the folder of the site, built on first use.
+// buildSite returns the folder of the built site.
 func buildSite(t *testing.T) string {
 	t.Helper()
-	siteOnce.Do(func() {
-		if siteDir, siteErr = os.MkdirTemp("", "prefixtune-site-"); siteErr == nil {
-			_, siteErr = browsertest.BuildSite(siteDir)
-		}
-	})
-	if siteErr != nil {
-		t.Fatalf("building the site: %v", siteErr)
-	}
-	return siteDir
+	dir, _ := web.Build(t)
+	return dir
 }
 
 // prefixtune runs the command and returns what it printed.

@@ -2,44 +2,27 @@ package reliability
 
 import (
 	"os"
-	"sync"
 	"testing"
 
 	"prefixtune/tests/browser/apptest"
-	"prefixtune/tests/browser/browsertest"
 	"prefixtune/worker/site"
 )
 
-// The site is built once for all the tests of the package, and removed by
+// web is the site, built once for the package's tests and removed by
 // TestMain.
-var (
-	siteOnce sync.Once
-	siteDir  string
-	siteErr  error
-)
+var web apptest.Site
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if siteDir != "" {
-		os.RemoveAll(siteDir)
-	}
+	web.Remove()
 	os.Exit(code)
 }
 
-// buildSite returns the folder of the site, built on first use: public/
-// with ui.wasm and engine.wasm built for GOOS=js, the toolchain's
-// wasm_exec.js, the kernel pool and its modules, as `make web` makes it.
+// buildSite returns the folder of the built site.
 func buildSite(t *testing.T) string {
 	t.Helper()
-	siteOnce.Do(func() {
-		if siteDir, siteErr = os.MkdirTemp("", "prefixtune-reliability-"); siteErr == nil {
-			_, siteErr = browsertest.BuildSite(siteDir)
-		}
-	})
-	if siteErr != nil {
-		t.Fatalf("building the site: %v", siteErr)
-	}
-	return siteDir
+	dir, _ := web.Build(t)
+	return dir
 }
 
 // serve serves the site folder dir with worker/site's handler, as
