@@ -1,12 +1,8 @@
 package engine
 
 import (
-	"net"
-	"net/http"
 	"path/filepath"
 	"prefixtune/tests/reference/gpt2"
-	"strings"
-	"sync/atomic"
 	"testing"
 
 	"prefixtune/tests/browser/browsertest"
@@ -41,32 +37,4 @@ func site(t *testing.T) *browsertest.Server {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
-}
-
-// hub serves the reference model as repository repo of a Hugging Face-style
-// hub (repo/resolve/main/file) to other origins, counting the requests,
-// until stop is called.
-func hub(t *testing.T, repo string, requests *atomic.Int32) (url string, stop func()) {
-	t.Helper()
-	files := http.FileServer(http.Dir(filepath.Join(fixtures, "model")))
-	prefix := "/" + repo + "/resolve/main/"
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
-		if !strings.HasPrefix(r.URL.Path, prefix) {
-			http.NotFound(w, r)
-			return
-		}
-		r.URL.Path = "/" + strings.TrimPrefix(r.URL.Path, prefix)
-		files.ServeHTTP(w, r)
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String(), func() { srv.Close() }
 }

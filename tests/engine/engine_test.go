@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"prefixtune/tests/reference/fixture"
 	"prefixtune/tests/reference/gpt2"
 	"slices"
@@ -110,7 +111,7 @@ func TestEngineInBrowser(t *testing.T) {
 	defer cancel()
 	page := site(t).URL
 	var hubRequests atomic.Int32
-	hubURL, stopHub := hub(t, repo, &hubRequests)
+	hubURL, stopHub := browsertest.Hub(t, repo, filepath.Join(fixtures, "model"), &hubRequests)
 	b, closeBrowser, err := browsertest.Chromium(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -20,6 +18,7 @@ import (
 	"prefixtune/core/tensor"
 	"prefixtune/core/tokenizer"
 	"prefixtune/tests/browser/apptest"
+	"prefixtune/tests/browser/browsertest"
 	"prefixtune/worker/site"
 )
 
@@ -43,7 +42,7 @@ func TestLlamaInThePage(t *testing.T) {
 	dir := writeModel(t, "tiny-llama")
 	const repo = "local/tiny-llama"
 	var hubRequests atomic.Int32
-	hubURL := hub(t, repo, dir, &hubRequests)
+	hubURL, _ := browsertest.Hub(t, repo, dir, &hubRequests)
 	srv := apptest.ServeSite(t, buildSite(t), site.Config{HubOrigins: []string{hubURL}, Compress: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
@@ -191,31 +190,4 @@ func decoded(t *testing.T, dir string) (after, alone string) {
 	}
 	t.Logf("generated ids %v", ids)
 	return full[len(head):], tok.Decode(ids)
-}
-
-// hub serves the files of dir as repository repo of a Hugging Face-style
-// hub (repo/resolve/main/file) to other origins, counting the requests.
-func hub(t *testing.T, repo, dir string, requests *atomic.Int32) string {
-	t.Helper()
-	files := http.FileServer(http.Dir(dir))
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
-		name, ok := strings.CutPrefix(r.URL.Path, "/"+repo+"/resolve/main/")
-		if !ok || strings.Contains(name, "/") {
-			http.NotFound(w, r)
-			return
-		}
-		r.URL.Path = "/" + name
-		files.ServeHTTP(w, r)
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String()
 }
