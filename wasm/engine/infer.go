@@ -339,21 +339,14 @@ func (e *engine) importAdapter(j *job, r protocol.ImportAdapter) (protocol.Event
 		e.adapter.scope.Release()
 		e.adapter = nil
 	}
-	// The scope is released unless the import succeeds, also when an
-	// allocation panics (as in newSession).
-	scope, made := e.dev.Begin(), false
-	defer func() {
-		if made {
-			scope.End()
-		} else {
-			scope.Release()
-		}
-	}()
+	// Unless the import succeeds, its scope is released (as in newSession).
+	scope := e.dev.Begin()
+	defer scope.Finish()
 	p := prefix.New(m, cfg.NumVirtualTokens, 0)
 	if err := p.InitRows(m, rows); err != nil {
 		return nil, fail(protocol.CodeBadModel, err, "")
 	}
-	made = true
+	scope.Keep()
 	e.adapter = &importedAdapter{cfg: cfg, rows: rows, p: p, scope: scope}
 	e.prefix = p
 	return protocol.AdapterImported{VirtualTokens: cfg.NumVirtualTokens, BaseModel: cfg.BaseModelNameOrPath}, nil

@@ -134,17 +134,11 @@ func (e *engine) newSession(id string, o protocol.TrainOptions, init tune.Init, 
 			float64(mem.Total())/1e9, float64(budget)/1e9)
 	}
 	e.dropRun()
-	// The scope is released unless the run is made: also when an
+	// Unless the run is made, its scope is released: also when an
 	// allocation panics part-way (the arena cannot grow, see runJob), so
 	// that what was allocated before is not lost to later runs.
-	scope, made := e.dev.Begin(), false
-	defer func() {
-		if made {
-			scope.End()
-		} else {
-			scope.Release()
-		}
-	}()
+	scope := e.dev.Begin()
+	defer scope.Finish()
 	p, err := tune.NewPrefix(m, to, init, to.Seed)
 	if err != nil {
 		return nil, fail(protocol.CodeBadRequest, err, "")
@@ -153,7 +147,7 @@ func (e *engine) newSession(id string, o protocol.TrainOptions, init tune.Init, 
 	if err != nil {
 		return nil, fail(protocol.CodeBadRequest, err, "")
 	}
-	made = true
+	scope.Keep()
 	return &session{id: id, opts: o, run: run, scope: scope, train: trainSet, val: val}, nil
 }
 

@@ -31,6 +31,7 @@ func New(d tensor.Device) *Pool { return &Pool{Device: d} }
 type Scope struct {
 	p       *Pool
 	tensors []tensor.Tensor
+	kept    bool
 }
 
 // Begin opens a scope: until it ends, every allocation belongs to it.
@@ -45,6 +46,20 @@ func (p *Pool) Begin() *Scope {
 func (s *Scope) End() {
 	if i := slices.Index(s.p.scopes, s); i >= 0 {
 		s.p.scopes = slices.Delete(s.p.scopes, i, i+1)
+	}
+}
+
+// Keep marks s's tensors to stay allocated when Finish ends s.
+func (s *Scope) Keep() { s.kept = true }
+
+// Finish ends s, keeping its tensors if Keep was called and releasing them
+// otherwise. Deferred right after Begin, it makes a failure (an error, or
+// a panic of an arena that cannot grow part-way) leave nothing behind.
+func (s *Scope) Finish() {
+	if s.kept {
+		s.End()
+	} else {
+		s.Release()
 	}
 }
 

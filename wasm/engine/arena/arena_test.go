@@ -61,6 +61,33 @@ func TestEndKeeps(t *testing.T) {
 	}
 }
 
+// TestFinish: a scope finished after Keep keeps its tensors; one finished
+// without, as when the work in it failed or panicked, releases them.
+func TestFinish(t *testing.T) {
+	p := New(tensor.NewCPU())
+	failed := func() (x tensor.Tensor) {
+		s := p.Begin()
+		defer func() { recover() }()
+		defer s.Finish()
+		x = p.Alloc(10)
+		panic("the arena cannot grow")
+	}()
+	if p.FreeSlots() != 16 {
+		t.Fatalf("%d free slots after a panic in the scope, want its 16", p.FreeSlots())
+	}
+	s := p.Begin()
+	kept := p.Alloc(10)
+	s.Keep()
+	s.Finish()
+	if kept.Off != failed.Off || p.FreeSlots() != 0 {
+		t.Errorf("the kept tensor is at %d (the failed one's %d), %d free slots, want 0", kept.Off, failed.Off, p.FreeSlots())
+	}
+	s.Release()
+	if p.FreeSlots() != 16 {
+		t.Errorf("%d free slots after releasing the kept scope, want 16", p.FreeSlots())
+	}
+}
+
 // TestMarkRelease: core code's Mark/Release through a pool returns slots to
 // the pool, never cuts the device's bump pointer under the pool's feet, and
 // later allocations never overlap live tensors.
