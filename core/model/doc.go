@@ -28,7 +28,8 @@
 // this is what PEFT builds since its "grouped-query attention, see #1901"
 // rule in _prepare_prompt_learning_config (peft/utils/other.py, PEFT
 // 0.12): token_dim = hidden/NH*KVH and num_attention_heads = KVH (and the
-// MLP's encoder_hidden_size defaults to that token_dim). Llama prefix keys are used as stored (they live
-// in rotated space); real tokens take positions P, P+1, ... and see every
-// prefix row. The cache of generation holds rotated keys the same way.
+// MLP's encoder_hidden_size defaults to that token_dim). Llama prefix keys
+// are used as stored (they live in rotated space); real tokens take
+// positions P, P+1, ... and see every prefix row. The cache of generation
+// holds rotated keys the same way.
 package model
