@@ -147,16 +147,9 @@ func TestFlow(t *testing.T) {
 	if measures != "examples tokens loss perplexity bleu rouge-l exact-match" {
 		p.Fail("the comparison's measures are %q", measures)
 	}
-	cell := func(measure string, col int) float64 {
-		v, err := strconv.ParseFloat(apptest.Eval[string](p, `document.querySelector('#compare-table tr[data-measure=`+measure+`] td:nth-of-type(`+strconv.Itoa(col)+`)').dataset.value`), 64)
-		if err != nil {
-			p.Fail("the %s in the comparison table: %v", measure, err)
-		}
-		return v
-	}
 	var pageLoss, pageBLEU [3]float64
 	for i := range 3 {
-		pageLoss[i], pageBLEU[i] = cell("loss", i+1), cell("bleu", i+1)
+		pageLoss[i], pageBLEU[i] = p.CompareCell("loss", i+1), p.CompareCell("bleu", i+1)
 	}
 	if !(pageLoss[2] < pageLoss[0]) {
 		p.Fail("the test loss with the prefix (%g) is not below the base model's zero-shot (%g)", pageLoss[2], pageLoss[0])

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,16 +92,9 @@ func TestClassification(t *testing.T) {
 	if about := p.Text("compare-about"); !strings.Contains(about, "25 % of the training file held out for testing") {
 		p.Fail("Compare says it scored %q, want the test share", about)
 	}
-	cell := func(measure string, col int) float64 {
-		v, err := strconv.ParseFloat(apptest.Eval[string](p, `document.querySelector('#compare-table tr[data-measure=`+measure+`] td:nth-of-type(`+strconv.Itoa(col)+`)').dataset.value`), 64)
-		if err != nil {
-			p.Fail("the %s in the comparison table: %v", measure, err)
-		}
-		return v
-	}
 	var page [2][3]float64 // loss, accuracy, macro-F1 of each model
 	for i := range page {
-		page[i] = [3]float64{cell("loss", i+1), cell("accuracy", i+1), cell("macro-f1", i+1)}
+		page[i] = [3]float64{p.CompareCell("loss", i+1), p.CompareCell("accuracy", i+1), p.CompareCell("macro-f1", i+1)}
 	}
 	p.Screenshot("classification")
 

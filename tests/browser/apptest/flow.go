@@ -1,6 +1,9 @@
 package apptest
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Steps of the flow the tests share.
 
@@ -48,4 +51,14 @@ const Progress = `(document.querySelector('label[for=train-progress]')?.textCont
 func (p *Page) Step() int {
 	p.T.Helper()
 	return Eval[int](p, `+document.getElementById('train-progress')?.dataset.step || 0`)
+}
+
+// CompareCell is the value of measure (a row's data-measure) in column col
+// (1-based, the models in order) of the Compare step's table.
+func (p *Page) CompareCell(measure string, col int) float64 {
+	v, err := strconv.ParseFloat(Eval[string](p, `document.querySelector('#compare-table tr[data-measure=`+measure+`] td:nth-of-type(`+strconv.Itoa(col)+`)').dataset.value`), 64)
+	if err != nil {
+		p.Fail("the %s in the comparison table: %v", measure, err)
+	}
+	return v
 }
