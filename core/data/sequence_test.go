@@ -27,15 +27,28 @@ func (byteEncoder) Encode(s string) []int {
 
 func (byteEncoder) EOS() int { return 9 }
 
+// tokenizeCase is an example, a window and the sequence Tokenize makes.
+type tokenizeCase struct {
+	name    string
+	ex      Example
+	T       int
+	tokens  []int32
+	targets []int32
+}
+
+func checkTokenize(t *testing.T, enc Encoder, cases []tokenizeCase) {
+	t.Helper()
+	for _, tc := range cases {
+		s := Tokenize(tc.ex, enc, tc.T)
+		if !reflect.DeepEqual(s.Tokens, tc.tokens) || !reflect.DeepEqual(s.Targets, tc.targets) {
+			t.Errorf("%s: got %v %v, want %v %v", tc.name, s.Tokens, s.Targets, tc.tokens, tc.targets)
+		}
+	}
+}
+
 func TestTokenize(t *testing.T) {
 	const a, b, c, d, eos = 'a', 'b', 'c', 'd', 9
-	cases := []struct {
-		name    string
-		ex      Example
-		T       int
-		tokens  []int32
-		targets []int32
-	}{
+	checkTokenize(t, byteEncoder{}, []tokenizeCase{
 		{"pair encoded in two parts", Example{"ab", "cd"}, 0,
 			[]int32{a, b, c, d, eos}, []int32{-1, c, d, eos, -1}},
 		{"text", Example{"", "abd"}, 10,
@@ -52,13 +65,7 @@ func TestTokenize(t *testing.T) {
 			[]int32{a, b, eos}, []int32{-1, eos, -1}},
 		{"window of one", Example{"", "a"}, 1,
 			[]int32{a}, []int32{-1}},
-	}
-	for _, tc := range cases {
-		s := Tokenize(tc.ex, byteEncoder{}, tc.T)
-		if !reflect.DeepEqual(s.Tokens, tc.tokens) || !reflect.DeepEqual(s.Targets, tc.targets) {
-			t.Errorf("%s: got %v %v, want %v %v", tc.name, s.Tokens, s.Targets, tc.tokens, tc.targets)
-		}
-	}
+	})
 }
 
 func TestMakeBatch(t *testing.T) {
@@ -91,26 +98,14 @@ func (bosEncoder) BOS() int { return 7 }
 
 func TestTokenizeBOS(t *testing.T) {
 	const a, b, c, d, bos, eos = 'a', 'b', 'c', 'd', 7, 9
-	cases := []struct {
-		name    string
-		ex      Example
-		T       int
-		tokens  []int32
-		targets []int32
-	}{
+	checkTokenize(t, bosEncoder{}, []tokenizeCase{
 		{"pair", Example{"ab", "cd"}, 0,
 			[]int32{bos, a, b, c, d, eos}, []int32{-1, -1, c, d, eos, -1}},
 		{"text: BOS predicts the first token", Example{"", "abd"}, 0,
 			[]int32{bos, a, b, d, eos}, []int32{a, b, d, eos, -1}},
 		{"cut", Example{"ab", "cd"}, 4,
 			[]int32{bos, a, b, c}, []int32{-1, -1, c, -1}},
-	}
-	for _, tc := range cases {
-		s := Tokenize(tc.ex, bosEncoder{}, tc.T)
-		if !reflect.DeepEqual(s.Tokens, tc.tokens) || !reflect.DeepEqual(s.Targets, tc.targets) {
-			t.Errorf("%s: got %v %v, want %v %v", tc.name, s.Tokens, s.Targets, tc.tokens, tc.targets)
-		}
-	}
+	})
 	if got := Encode(bosEncoder{}, "abc"); !reflect.DeepEqual(got, []int32{bos, a, 1000}) {
 		t.Errorf("Encode with BOS: %v", got)
 	}
