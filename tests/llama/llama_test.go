@@ -43,7 +43,7 @@ func TestLlamaInThePage(t *testing.T) {
 	const repo = "local/tiny-llama"
 	var hubRequests atomic.Int32
 	hubURL, _ := browsertest.Hub(t, repo, dir, &hubRequests)
-	srv := apptest.ServeSite(t, buildSite(t), site.Config{HubOrigins: []string{hubURL}, Compress: true})
+	srv := apptest.ServeSite(t, web.Dir(t), site.Config{HubOrigins: []string{hubURL}, Compress: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	p := apptest.Open(t, ctx, srv.URL+"/", apptest.Options{})

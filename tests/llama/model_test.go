@@ -72,13 +72,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildSite returns the folder of the built site.
-func buildSite(t *testing.T) string {
-	t.Helper()
-	dir, _ := web.Build(t)
-	return dir
-}
-
 // prefixtune runs the command and returns what it printed.
 func prefixtune(t *testing.T, args ...string) string {
 	t.Helper()

@@ -90,7 +90,7 @@ func TestCheckpointFallback(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the site and runs Chromium")
 	}
-	srv := serve(t, buildSite(t))
+	srv := serve(t, web.Dir(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	p := apptest.Open(t, ctx, srv.URL+"/", apptest.Options{})

@@ -26,7 +26,7 @@ func TestWorkerDeath(t *testing.T) {
 		t.Skip("builds the site and runs Chromium")
 	}
 	const steps, every = 60, 10
-	srv := serve(t, buildSite(t))
+	srv := serve(t, web.Dir(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	start := time.Now()

@@ -60,7 +60,7 @@ func TestOutOfMemory(t *testing.T) {
 		t.Skip("builds the site and runs Chromium")
 	}
 	const steps, small, big, mlp = 20, "4", "48", "4096"
-	srv := serve(t, buildSite(t))
+	srv := serve(t, web.Dir(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	p := apptest.Open(t, ctx, srv.URL+"/", apptest.Options{WorkerScript: growLimit})

@@ -85,7 +85,7 @@ func TestNoDataInRequests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the site and runs Chromium")
 	}
-	srv := serve(t, buildSite(t))
+	srv := serve(t, web.Dir(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	p := apptest.Open(t, ctx, srv.URL+"/", apptest.Options{FollowWorkers: true})
@@ -288,7 +288,7 @@ func TestExfiltrationBlocked(t *testing.T) {
 			"exfil.js":        {Data: []byte(exfilScript)},
 			"exfil-worker.js": {Data: []byte(exfilWorker)},
 		},
-		base: os.DirFS(buildSite(t)),
+		base: os.DirFS(web.Dir(t)),
 	}})
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ func TestProgressInsideSteps(t *testing.T) {
 		t.Skip("builds the site and runs Chromium")
 	}
 	const steps = 3
-	srv := serve(t, buildSite(t))
+	srv := serve(t, web.Dir(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	p := apptest.Open(t, ctx, srv.URL+"/", apptest.Options{Defaults: map[string]any{"test": map[string]any{"progressMs": 0}}})

@@ -18,13 +18,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildSite returns the folder of the built site.
-func buildSite(t *testing.T) string {
-	t.Helper()
-	dir, _ := web.Build(t)
-	return dir
-}
-
 // serve serves the site folder dir with worker/site's handler, as
 // `prefixtune serve` does, and records every request.
 func serve(t *testing.T, dir string) *apptest.Recorder {

@@ -32,6 +32,13 @@ func (s *Site) Build(t *testing.T) (dir, model string) {
 	return s.dir, s.model
 }
 
+// Dir is the site's folder, built on first use.
+func (s *Site) Dir(t *testing.T) string {
+	t.Helper()
+	dir, _ := s.Build(t)
+	return dir
+}
+
 // Remove deletes the built site, if any.
 func (s *Site) Remove() {
 	if s.dir != "" {
