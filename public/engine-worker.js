@@ -15,8 +15,7 @@
 // busy (a validation pass, tokenising a large file): on calls to the
 // kernels and on the Go runtime's clock reads. init.test holds test hooks
 // for the Go engine (globalThis.prefixtuneTest; see wasm/engine/main.go).
-// The worker also gives the engine the pool's size (prefixtunePoolThreads)
-// and a way to compute on fewer of its threads (prefixtuneSetThreads).
+// The worker also gives the engine the pool's size (prefixtunePoolThreads).
 
 let started = false;
 let lastBeat = 0;
@@ -39,43 +38,6 @@ function beating(fn) {
 
 setInterval(beat, 1000);
 
-// The threads a run computes on: the Go engine calls
-// prefixtuneSetThreads(n) at the start of a run. The device splits every
-// large op into as many independent parts (disjoint ranges, a workspace
-// each) as the pool has threads; with a limit, they run in rounds of at
-// most limit parts, so no more than limit threads work at once.
-let limit = 0; // 0: all of the pool's threads
-const arity = []; // of each bound export, by the Go export number
-
-// bindArity returns the pool's bind, which also keeps the export's arity.
-function bindArity(pool) {
-  return (fn, ptr, n, nargs) => {
-    const bad = pool.imports.bind(fn, ptr, n, nargs);
-    if (bad === 0) {
-      arity[fn] = nargs;
-    }
-    return bad;
-  };
-}
-
-// limited returns the pool's run, in rounds of at most limit parts. It
-// returns 0, or 1 + the index of the part that trapped, as run does.
-function limited(pool) {
-  const run = pool.imports.run;
-  return (fn, ptr, tasks) => {
-    if (!limit || tasks <= limit) {
-      return run(fn, ptr, tasks);
-    }
-    for (let t = 0; t < tasks; t += limit) {
-      const bad = run(fn, (ptr >>> 0) + 4 * arity[fn] * t, Math.min(limit, tasks - t));
-      if (bad) {
-        return bad + t;
-      }
-    }
-    return 0;
-  };
-}
-
 function fatal(message) {
   self.postMessage(JSON.stringify({ id: 0, type: 'error', body: { code: 'internal', message } }));
 }
@@ -97,12 +59,8 @@ self.onmessage = async (ev) => {
       throw new Error(`${init.wasm}: HTTP ${resp.status}`);
     }
     const go = new Go();
-    go.importObject.kernels = Object.assign({}, pool.imports, { bind: bindArity(pool), run: beating(limited(pool)) });
+    go.importObject.kernels = Object.assign({}, pool.imports, { run: beating(pool.imports.run) });
     self.prefixtunePoolThreads = pool.threads;
-    self.prefixtuneSetThreads = (n) => {
-      limit = n > 0 && n < pool.threads ? n : 0;
-      return limit || pool.threads;
-    };
     const clock = go.importObject.gojs;
     clock['runtime.nanotime1'] = beating(clock['runtime.nanotime1']);
     const { instance } = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);

@@ -32,6 +32,7 @@ type engine struct {
 	dev      *arena.Pool
 	ticker   *ticking // the device under dev, which counts its calls
 	closeDev func() error
+	threads  func(n int) int // computes on n of the device's threads (0: all) from now on; returns how many
 	model    *loadedModel
 	train    *dataSet // the loaded training file
 	val      *dataSet // the loaded validation file, if any
@@ -74,6 +75,10 @@ func (e *engine) reopenDevice() error {
 	d, closeDev, err := openDevice()
 	if err != nil {
 		return err
+	}
+	e.threads = func(int) int { return 1 }
+	if t, ok := d.(interface{ SetThreads(int) int }); ok {
+		e.threads = t.SetThreads
 	}
 	e.ticker = &ticking{Device: d}
 	e.dev, e.closeDev = arena.New(e.ticker), closeDev

@@ -40,17 +40,6 @@ func (d *ticking) tick() {
 	}
 }
 
-// setThreads makes the kernel pool compute on n of its threads (0: all)
-// from now on, and returns how many it uses: engine-worker.js runs the
-// parts of every op in rounds of at most n.
-func setThreads(n int) int {
-	f := global.Get("prefixtuneSetThreads")
-	if f.Type() != js.TypeFunction {
-		return 1
-	}
-	return f.Invoke(n).Int()
-}
-
 // poolThreads is the number of threads of the kernel pool.
 func poolThreads() int {
 	if n := global.Get("prefixtunePoolThreads"); n.Type() == js.TypeNumber {

@@ -208,7 +208,7 @@ func (e *engine) resume(j *job) (protocol.Event, error) {
 func (e *engine) trainLoop(j *job) (protocol.Event, error) {
 	s := e.run
 	e.prefix = s.run.Trainer.Prefix
-	threads := setThreads(s.opts.Threads)
+	threads := e.threads(s.opts.Threads)
 	start, first := time.Now(), s.run.Trainer.Step()
 	var pending []protocol.StepLog
 	var latest protocol.StepLog

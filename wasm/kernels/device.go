@@ -31,10 +31,11 @@ type backend interface {
 
 // Device is a tensor.Device whose arena is the kernel module's memory and
 // whose ops are calls of the module's exports, split into up to
-// backend.threads() calls by rows, columns or heads.
+// Threads() calls by rows, columns or heads.
 type Device struct {
 	name    string
 	be      backend
+	limit   int      // SetThreads; 0: all of the backend's threads
 	top     int      // end of the last allocation, in bytes
 	high    int      // end of the highest allocation ever: memory below it may be dirty
 	ws      []int    // workspaces (byte offsets), one per concurrent call
@@ -58,6 +59,25 @@ func newDevice(name string, be backend) *Device {
 }
 
 func (d *Device) Name() string { return d.name }
+
+// SetThreads makes the device compute on n of its backend's threads from
+// now on (n <= 0 or more than it has: all of them) and returns how many it
+// uses. Ops are then split into at most that many calls.
+func (d *Device) SetThreads(n int) int {
+	d.limit = 0
+	if n > 0 && n < d.be.threads() {
+		d.limit = n
+	}
+	return d.Threads()
+}
+
+// Threads is the number of calls an op is split into at most.
+func (d *Device) Threads() int {
+	if d.limit > 0 {
+		return d.limit
+	}
+	return d.be.threads()
+}
 
 // Close releases the device's backend; the device must not be used after.
 func (d *Device) Close() error { return d.be.close() }
@@ -168,7 +188,7 @@ func (d *Device) workspace(i int) uint32 {
 // parts.
 func (d *Device) split(fn export, n, align, work int, task func(args []uint32, i int, r0, r1 uint32) []uint32) int {
 	units := (n + align - 1) / align
-	parts := max(1, min(d.be.threads(), units))
+	parts := max(1, min(d.Threads(), units))
 	if work < d.minWork {
 		parts = 1
 	}
@@ -199,7 +219,7 @@ func (d *Device) rows(fn export, n, align, work int, fixed ...uint32) {
 // (5 and 6), columns on multiples of 16 (64 bytes, so no cache line of the
 // output is written by two threads).
 func (d *Device) gemm(fn export, rows, cols, K int, head func(a []uint32, ws uint32) []uint32) {
-	p := d.be.threads()
+	p := d.Threads()
 	packByRows := K*cols + rows/p*K*ceilDiv(cols, blockCols)
 	packByCols := rows*K*ceilDiv(ceilDiv(cols, p), blockCols) + K*cols/p
 	byRows := rows >= 30*p && (packByRows <= packByCols || cols < 16*p)

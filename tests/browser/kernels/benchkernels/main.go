@@ -6,6 +6,12 @@
 // Two shapes are also run with BF16 weights ("weights":"bf16"), beside
 // TensorFlow.js's float32 figure.
 //
+// Every figure is the best batch of calls (gflops) and the median batch
+// (median_gflops) over 2 s. The lines on all threads also give "scaling":
+// the median ratio of the rate on all threads to the rate on one, timed in
+// alternating batches (see timeThreads in ../inwasm), which is steadier
+// than the ratio of two best figures timed seconds apart on a shared host.
+//
 // It needs `npm ci --prefix tests/browser` (TensorFlow.js) and Chromium.
 // Run it from anywhere in the repository: go run ./tests/browser/kernels/benchkernels
 package main
@@ -43,15 +49,33 @@ func main() {
 
 // line is one printed case.
 type line struct {
-	Shape       string  `json:"shape"`
-	Weights     string  `json:"weights"`
-	Build       string  `json:"build"`
-	Threads     int     `json:"threads"`
-	GFLOPS      float64 `json:"gflops"`
-	TFJSGFLOPS  float64 `json:"tfjs_gflops"`
-	TFJSThreads int     `json:"tfjs_threads"`
-	Ratio       float64 `json:"ratio_to_tfjs"`
+	Shape        string  `json:"shape"`
+	Weights      string  `json:"weights"`
+	Build        string  `json:"build"`
+	Threads      int     `json:"threads"`
+	GFLOPS       float64 `json:"gflops"`
+	MedianGFLOPS float64 `json:"median_gflops"`
+	Scaling      float64 `json:"scaling,omitempty"` // on all threads: median ratio to one
+	TFJSGFLOPS   float64 `json:"tfjs_gflops"`
+	TFJSMedian   float64 `json:"tfjs_median_gflops"`
+	TFJSThreads  int     `json:"tfjs_threads"`
+	Ratio        float64 `json:"ratio_to_tfjs"` // gflops / tfjs_gflops
 }
+
+// benchLine is a line of TestGEMMBench (../inwasm).
+type benchLine struct {
+	Shape   string  `json:"shape"`
+	Weights string  `json:"weights"`
+	Threads int     `json:"threads"`
+	Best1   float64 `json:"best_1"`
+	Median1 float64 `json:"median_1"`
+	BestN   float64 `json:"best_n"`
+	MedianN float64 `json:"median_n"`
+	Scaling float64 `json:"scaling"`
+}
+
+// rate is a best and a median figure.
+type rate struct{ best, median float64 }
 
 func run() error {
 	root, err := browsertest.Root()
@@ -89,50 +113,50 @@ func run() error {
 	}
 	defer cancel()
 
-	out := json.NewEncoder(os.Stdout)
-	all := 0 // every thread: navigator.hardwareConcurrency, learnt from the first run
-	for _, threads := range []int{1, -1} {
-		if threads < 0 {
-			if all <= 1 {
-				break
-			}
-			threads = all
+	// Both builds on all of the pool's threads, each timing one thread too.
+	builds := map[string][]benchLine{}
+	all := 1
+	for _, build := range []string{"plain", "relaxed"} {
+		r, err := browsertest.Run(ctx, srv.URL, browsertest.RunOptions{
+			Wasm: "/inwasm.wasm", Args: []string{"-test.run=^TestGEMMBench$", "-gemm-bench"},
+			Build: build, Timeout: 5 * time.Minute,
+		})
+		if err != nil {
+			return err
 		}
-		tfjs, tfjsThreads, err := timeTFJS(ctx, srv.URL, threads)
+		if r.Error != "" || r.Exit != 0 || r.Relaxed != (build == "relaxed") {
+			return fmt.Errorf("the %s GEMM benchmark failed (%+v):\n%s", build, r, r.Output)
+		}
+		if builds[build], err = benchLines(r.Output); err != nil {
+			return err
+		}
+		if len(builds[build]) != len(shapes)+len(bf16Shapes) {
+			return fmt.Errorf("the %s GEMM benchmark printed %d cases, want %d:\n%s", build, len(builds[build]), len(shapes)+len(bf16Shapes), r.Output)
+		}
+		all = r.Threads
+	}
+	threads := []int{1}
+	if all > 1 {
+		threads = append(threads, all)
+	}
+	out := json.NewEncoder(os.Stdout)
+	for _, n := range threads {
+		tfjs, tfjsThreads, err := timeTFJS(ctx, srv.URL, n)
 		if err != nil {
 			return err
 		}
 		for _, build := range []string{"plain", "relaxed"} {
-			r, err := browsertest.Run(ctx, srv.URL, browsertest.RunOptions{
-				Wasm: "/inwasm.wasm", Args: []string{"-test.run=^TestGEMMBench$", "-gemm-bench"},
-				Threads: threads, Build: build, Timeout: 5 * time.Minute,
-			})
-			if err != nil {
-				return err
-			}
-			if r.Error != "" || r.Exit != 0 || r.Threads != threads || r.Relaxed != (build == "relaxed") {
-				return fmt.Errorf("the %s GEMM benchmark on %d threads failed (%+v):\n%s", build, threads, r, r.Output)
-			}
-			all = r.HardwareConcurrency
-			got, err := benchLines(r.Output)
-			if err != nil {
-				return err
-			}
-			cases := make([][2]string, 0, len(shapes)+len(bf16Shapes))
-			for _, s := range shapes {
-				cases = append(cases, [2]string{s, "f32"})
-			}
-			for _, s := range bf16Shapes {
-				cases = append(cases, [2]string{s, "bf16"})
-			}
-			for _, c := range cases {
-				s := c[0]
-				l := line{Shape: s, Weights: c[1], Build: build, Threads: threads, GFLOPS: got[c], TFJSGFLOPS: tfjs[s], TFJSThreads: tfjsThreads}
+			for _, b := range builds[build] {
+				l := line{Shape: b.Shape, Weights: b.Weights, Build: build, Threads: n,
+					GFLOPS: round(b.Best1), MedianGFLOPS: round(b.Median1),
+					TFJSGFLOPS: round(tfjs[b.Shape].best), TFJSMedian: round(tfjs[b.Shape].median), TFJSThreads: tfjsThreads}
+				if n > 1 {
+					l.GFLOPS, l.MedianGFLOPS, l.Scaling = round(b.BestN), round(b.MedianN), round(b.Scaling)
+				}
 				if l.GFLOPS == 0 || l.TFJSGFLOPS == 0 {
-					return fmt.Errorf("no figure for %s (%s, %d threads):\n%s", s, build, threads, r.Output)
+					return fmt.Errorf("no figure for %s (%s, %d threads)", b.Shape, build, n)
 				}
 				l.Ratio = round(l.GFLOPS / l.TFJSGFLOPS)
-				l.GFLOPS, l.TFJSGFLOPS = round(l.GFLOPS), round(l.TFJSGFLOPS)
 				if err := out.Encode(l); err != nil {
 					return err
 				}
@@ -144,31 +168,26 @@ func run() error {
 
 func round(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
 
-// benchLines reads the JSON lines of TestGEMMBench: GFLOP/s by shape and
-// weight type.
-func benchLines(output string) (map[[2]string]float64, error) {
-	got := map[[2]string]float64{}
+// benchLines reads the JSON lines of TestGEMMBench.
+func benchLines(output string) ([]benchLine, error) {
+	var got []benchLine
 	sc := bufio.NewScanner(strings.NewReader(output))
 	for sc.Scan() {
 		if !strings.HasPrefix(sc.Text(), "{") {
 			continue
 		}
-		l := struct {
-			Shape   string  `json:"shape"`
-			Weights string  `json:"weights"`
-			GFLOPS  float64 `json:"gflops"`
-		}{Weights: "f32"}
+		var l benchLine
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return nil, fmt.Errorf("a benchmark line %q: %w", sc.Text(), err)
 		}
-		got[[2]string{l.Shape, l.Weights}] = l.GFLOPS
+		got = append(got, l)
 	}
 	return got, nil
 }
 
 // timeTFJS runs the shapes on TensorFlow.js's wasm backend with threads
 // threads; it returns GFLOP/s by shape and the threads XNNPACK reports.
-func timeTFJS(ctx context.Context, base string, threads int) (map[string]float64, int, error) {
+func timeTFJS(ctx context.Context, base string, threads int) (map[string]rate, int, error) {
 	q := url.Values{"threads": {fmt.Sprint(threads)}, "shape": shapes}
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/tfjs/tfjs.html?"+q.Encode())); err != nil {
 		return nil, 0, err
@@ -184,6 +203,7 @@ func timeTFJS(ctx context.Context, base string, threads int) (map[string]float64
 		Results []struct {
 			Shape  string  `json:"shape"`
 			GFLOPS float64 `json:"gflops"`
+			Median float64 `json:"median_gflops"`
 		} `json:"results"`
 	}
 	if err := json.Unmarshal([]byte(raw), &r); err != nil {
@@ -192,9 +212,9 @@ func timeTFJS(ctx context.Context, base string, threads int) (map[string]float64
 	if r.Error != "" {
 		return nil, 0, fmt.Errorf("TensorFlow.js: %s", r.Error)
 	}
-	got := map[string]float64{}
+	got := map[string]rate{}
 	for _, x := range r.Results {
-		got[x.Shape] = x.GFLOPS
+		got[x.Shape] = rate{x.GFLOPS, x.Median}
 	}
 	return got, r.Threads, nil
 }

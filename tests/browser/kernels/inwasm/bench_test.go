@@ -3,9 +3,12 @@
 package inwasm
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,8 +19,29 @@ import (
 // gemmShapes are the benchmarked products out[N,OC] = inp[N,C] @ W[OC,C]^T.
 var gemmShapes = []struct{ N, C, OC int }{{64, 64, 64}, {256, 256, 256}, {1024, 1024, 1024}, {512, 768, 768}, {512, 768, 3072}, {1, 768, 3072}}
 
-// TestGEMMBench (with -gemm-bench) prints one JSON line per shape: GFLOP/s
-// of Matmul on the device as the engine uses it (see bestRate).
+// bf16Shapes are also benchmarked with BF16 weights.
+var bf16Shapes = []struct{ N, C, OC int }{{512, 768, 768}, {1, 768, 3072}}
+
+// benchLine is one JSON line of TestGEMMBench: GFLOP/s of a shape on one
+// thread and on all of the pool's, timed in alternating batches (see
+// timeThreads).
+type benchLine struct {
+	Device  string `json:"device"`
+	Shape   string `json:"shape"`
+	Weights string `json:"weights"` // f32 or bf16
+	Threads int    `json:"threads"` // all of the pool's
+	// Best and median rates of the batches on one thread and on all.
+	Best1   float64 `json:"best_1"`
+	Median1 float64 `json:"median_1"`
+	BestN   float64 `json:"best_n"`
+	MedianN float64 `json:"median_n"`
+	// Scaling is the median over pairs of adjacent batches of the ratio of
+	// the rate on all threads to the rate on one (0 on one thread).
+	Scaling float64 `json:"scaling"`
+}
+
+// TestGEMMBench (with -gemm-bench) prints one benchLine per shape for
+// Matmul on the device as the engine uses it.
 func TestGEMMBench(t *testing.T) {
 	if !*gemmBench {
 		t.Skip("without -gemm-bench")
@@ -32,10 +56,18 @@ func TestGEMMBench(t *testing.T) {
 		d.Upload(x, v)
 		return x
 	}
+	out := json.NewEncoder(os.Stdout)
+	bench := func(weights string, N, C, OC int, w tensor.Tensor) {
+		inp, bias, y := fill(N*C), fill(OC), d.Alloc(N*OC)
+		l := timeThreads(d, 2*float64(N*C*OC)/1e9, func() { d.Matmul(y, inp, w, bias, N, C, OC) })
+		l.Device, l.Weights = d.Name(), weights
+		l.Shape = fmt.Sprintf("%dx%dx%d", N, C, OC)
+		if err := out.Encode(l); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, s := range gemmShapes {
-		out, inp, w, bias := d.Alloc(s.N*s.OC), fill(s.N*s.C), fill(s.OC*s.C), fill(s.OC)
-		gflops := bestRate(2*float64(s.N*s.C*s.OC)/1e9, func() { d.Matmul(out, inp, w, bias, s.N, s.C, s.OC) })
-		fmt.Printf("{\"device\":%q,\"shape\":\"%dx%dx%d\",\"gflops\":%.2f}\n", d.Name(), s.N, s.C, s.OC, gflops)
+		bench("f32", s.N, s.C, s.OC, fill(s.OC*s.C))
 	}
 	// The same products with BF16 weights (widened while packed).
 	for _, s := range bf16Shapes {
@@ -43,35 +75,60 @@ func TestGEMMBench(t *testing.T) {
 		for i := range bits {
 			bits[i] = uint16(math.Float32bits(float32(rng.NormFloat64())) >> 16)
 		}
-		out, inp, w, bias := d.Alloc(s.N*s.OC), fill(s.N*s.C), d.Alloc16(s.OC*s.C, tensor.BF16), fill(s.OC)
+		w := d.Alloc16(s.OC*s.C, tensor.BF16)
 		d.Upload16(w, bits)
-		gflops := bestRate(2*float64(s.N*s.C*s.OC)/1e9, func() { d.Matmul(out, inp, w, bias, s.N, s.C, s.OC) })
-		fmt.Printf("{\"device\":%q,\"shape\":\"%dx%dx%d\",\"weights\":\"bf16\",\"gflops\":%.2f}\n", d.Name(), s.N, s.C, s.OC, gflops)
+		bench("bf16", s.N, s.C, s.OC, w)
 	}
 }
 
-// bf16Shapes are also benchmarked with BF16 weights.
-var bf16Shapes = []struct{ N, C, OC int }{{512, 768, 768}, {1, 768, 3072}}
-
-// bestRate returns the best rate, work per second, of f over batches of
-// calls of at least 5 ms during 2 s, after 0.4 s of warm-up (V8 tiers up).
-// The best batch rather than the mean, because the machine may be shared:
-// other processes only ever make a batch slower; and short batches (one
-// call of the larger shapes), because on a loaded machine a long batch is
-// rarely left uninterrupted. benchkernels times TensorFlow.js the same way.
-func bestRate(work float64, f func()) float64 {
-	var best float64
+// timeThreads times f, which does work units of work, in batches of calls of
+// at least 5 ms during 2 s (after 0.4 s of warm-up: V8 tiers up), the
+// batches alternating between one thread and all of the device's threads
+// (SetThreads), and returns the rates, work per second. The best batch says
+// what the kernels can do, since other processes only ever make a batch
+// slower; the median says what they usually do. The machine's state drifts
+// over seconds (other tenants of its host share caches and cores), so the
+// scaling from one thread to all is measured between adjacent batches,
+// which see the same state, and summarised by the median of these ratios.
+// benchkernels times TensorFlow.js in batches the same way.
+func timeThreads(d *kernels.Device, work float64, f func()) benchLine {
+	all := d.SetThreads(0)
+	defer d.SetThreads(0)
+	batch := func(threads int) float64 {
+		d.SetThreads(threads)
+		n, t0 := 0, now()
+		for ; n < 1 || now()-t0 < 0.005; n++ {
+			f()
+		}
+		return work * float64(n) / (now() - t0)
+	}
+	var one, many, ratios []float64
 	for _, span := range []float64{0.4, 2} {
-		best = 0
+		one, many, ratios = one[:0], many[:0], ratios[:0]
 		for start := now(); now()-start < span; {
-			n, t0 := 0, now()
-			for ; n < 1 || now()-t0 < 0.005; n++ {
-				f()
+			r1 := batch(1)
+			one = append(one, r1)
+			if all > 1 {
+				rn := batch(all)
+				many = append(many, rn)
+				ratios = append(ratios, rn/r1)
 			}
-			best = max(best, work*float64(n)/(now()-t0))
 		}
 	}
-	return best
+	l := benchLine{Threads: all, Best1: slices.Max(one), Median1: median(one)}
+	if all > 1 {
+		l.BestN, l.MedianN, l.Scaling = slices.Max(many), median(many), median(ratios)
+	}
+	return l
+}
+
+// median of x, which it sorts.
+func median(x []float64) float64 {
+	slices.Sort(x)
+	if n := len(x); n%2 == 0 {
+		return (x[n/2-1] + x[n/2]) / 2
+	}
+	return x[len(x)/2]
 }
 
 var epoch = time.Now()

@@ -1,6 +1,6 @@
 // TensorFlow.js's wasm backend (XNNPACK; the threaded SIMD build when the
 // page is cross-origin isolated) on out[N,OC] = inp[N,C] @ W + bias, the op
-// the kernels' Matmul computes, timed as the kernels are (bestRate).
+// the kernels' Matmul computes, timed in batches as the kernels are (rates).
 //
 // W is given as [C,OC], the layout of TensorFlow.js's fast path: with
 // transposeB (the kernels' [OC,C]) its matMul leaves XNNPACK for a loop some
@@ -18,8 +18,8 @@ onmessage = async ({ data: { threads, shapes } }) => {
     for (const [N, C, OC] of shapes) {
       const a = tf.randomNormal([N, C]), b = tf.randomNormal([C, OC]), bias = tf.randomNormal([OC]);
       // The wasm backend computes when the op is called.
-      const gflops = bestRate(2 * N * C * OC / 1e9, () => tf.fused.matMul({ a, b, bias }).dispose());
-      results.push({ shape: `${N}x${C}x${OC}`, gflops });
+      const { best, median } = rates(2 * N * C * OC / 1e9, () => tf.fused.matMul({ a, b, bias }).dispose());
+      results.push({ shape: `${N}x${C}x${OC}`, gflops: best, median_gflops: median });
       tf.dispose([a, b, bias]);
     }
     postMessage({
@@ -33,19 +33,21 @@ onmessage = async ({ data: { threads, shapes } }) => {
   }
 };
 
-// bestRate returns the best rate, work per second, of f over batches of
-// calls of at least 5 ms during 2 s, after 0.4 s of warm-up, as bestRate of
-// tests/browser/kernels/inwasm.
-function bestRate(work, f) {
-  let best = 0;
+// rates returns the best and the median rate, work per second, of f over
+// batches of calls of at least 5 ms during 2 s, after 0.4 s of warm-up, as
+// timeThreads of tests/browser/kernels/inwasm does on one thread.
+function rates(work, f) {
+  let got = [];
   for (const span of [0.4, 2]) {
-    best = 0;
+    got = [];
     for (const start = performance.now(); performance.now() - start < 1000 * span;) {
       let n = 0;
       const t0 = performance.now();
       for (; n < 1 || performance.now() - t0 < 5; n++) f();
-      best = Math.max(best, work * n / ((performance.now() - t0) / 1000));
+      got.push(work * n / ((performance.now() - t0) / 1000));
     }
   }
-  return best;
+  got.sort((x, y) => x - y);
+  const m = got.length >> 1;
+  return { best: got[got.length - 1], median: got.length % 2 ? got[m] : (got[m - 1] + got[m]) / 2 };
 }
