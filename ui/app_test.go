@@ -12,7 +12,7 @@ import (
 )
 
 var demoModel = protocol.ModelLoaded{Name: "prefixtune-demo", Architecture: protocol.Architecture{Layers: 2, Heads: 4, Embd: 64,
-	Positions: 64, Vocab: 297, Params: 123200}, Bytes: 495432, Fingerprint: "f1"}
+	Positions: 64, Vocab: 297, Params: 123200}, Bytes: 495432, Fingerprint: "f1", EOS: "<|endoftext|>"}
 
 // loadDemo loads the demo model through the fake engine.
 func loadDemo(h *harness) {

@@ -232,6 +232,14 @@ func TestTemplateAndThreads(t *testing.T) {
 	if p, c, ok := h.app.Data.Formatted(); !ok || p != "Q: word: a\ndefinition:\n" || c != " the first letter" {
 		t.Errorf("the first row reads %q + %q", p, c)
 	}
+	step := &DataStep{App: h.app}
+	if b, e := step.FormattedBOS(), step.FormattedEOS(); b != "" || e != "<|endoftext|>" {
+		t.Errorf("the first row is read after %q and before %q, want nothing and the model's <|endoftext|>", b, e)
+	}
+	h.app.Model.Loaded.BOS = "<s>"
+	if b := step.FormattedBOS(); b != "<s>" {
+		t.Errorf("with a tokenizer that puts <s> first, the first row is read after %q", b)
+	}
 	h.deliver(id, protocol.Error{Code: protocol.CodeCancelled})
 	h.do(func(a *App) {
 		a.Try.Prompt = "word: x"

@@ -146,6 +146,23 @@ func (c *DataStep) FormattedCompletion() string {
 	return t
 }
 
+// FormattedBOS is the token the model reads before the prompt, if any
+// (Llama-2's <s>).
+func (c *DataStep) FormattedBOS() string {
+	if m := c.App.Model.Loaded; m != nil {
+		return m.BOS
+	}
+	return ""
+}
+
+// FormattedEOS is the end-of-text token after the completion.
+func (c *DataStep) FormattedEOS() string {
+	if m := c.App.Model.Loaded; m != nil && m.EOS != "" {
+		return m.EOS
+	}
+	return "⟨end⟩"
+}
+
 // TestPercent is the test share in percent.
 func (c *DataStep) TestPercent() string {
 	return strconv.FormatFloat(100*c.App.Opts.TestFraction, 'g', 4, 64)

@@ -144,6 +144,11 @@ type ModelLoaded struct {
 	Bytes       int64  `json:"bytes"`       // size of model.safetensors
 	Cached      bool   `json:"cached"`      // every hub file came from the browser cache
 	Fingerprint string `json:"fingerprint"` // identifies the model for checkpoints
+	// BOS is the token the model reads before every text, as text (Llama-2's
+	// "<s>"), and EOS the end-of-text token after every example
+	// ("<|endoftext|>"); empty when the tokenizer has none.
+	BOS string `json:"bos,omitempty"`
+	EOS string `json:"eos,omitempty"`
 }
 
 // DataLoaded answers LoadData.

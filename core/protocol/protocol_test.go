@@ -43,7 +43,7 @@ var events = []Event{
 	ModelChecked{Architecture: Architecture{Family: "gpt2", Layers: 48, Heads: 25, KVHeads: 25, Embd: 1600, Positions: 1024, Vocab: 50257,
 		Params: 1557611200, Weights: "F32", WeightBytes: 6230444800}, Problem: "too large", Warning: "slow"},
 	ModelLoaded{Name: "o/r", Hub: &Hub{Repo: "o/r"}, Architecture: Architecture{Family: "llama", Layers: 2, Heads: 4, KVHeads: 2, Embd: 64,
-		Positions: 64, Vocab: 500, Params: 12345, Weights: "BF16", WeightBytes: 24690}, Bytes: 49380, Cached: true, Fingerprint: "abc"},
+		Positions: 64, Vocab: 500, Params: 12345, Weights: "BF16", WeightBytes: 24690}, Bytes: 49380, Cached: true, Fingerprint: "abc", BOS: "<s>", EOS: "</s>"},
 	DataLoaded{Name: "d.csv", Format: "csv", Examples: 6, Bytes: 300, Validation: true, Test: true, Completions: 3, Numeric: true},
 	DataStats{Examples: 6, SeqLen: 16, Tokens: 80, TargetTokens: 40, MinLen: 8, MaxLen: 20, MeanLen: 13.3,
 		Histogram: []Bin{{Upto: 8, Count: 1}, {Upto: 16, Count: 5}}, Truncated: 1, NoTargets: 1},

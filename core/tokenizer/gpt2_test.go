@@ -191,8 +191,8 @@ func TestGPT2VocabMergesMatchesHF(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkVariant(t, tok, f.variant(t, "gpt2"))
-	if tok.EOS() != 50256 {
-		t.Errorf("EOS() = %d, want 50256", tok.EOS())
+	if tok.EOS() != 50256 || tok.Decode([]int{50256}) != "<|endoftext|>" {
+		t.Errorf("EOS() = %d, decoded %q; want 50256, <|endoftext|>", tok.EOS(), tok.Decode([]int{50256}))
 	}
 }
 

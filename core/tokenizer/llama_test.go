@@ -97,6 +97,11 @@ func TestLoadLlamaFile(t *testing.T) {
 		if tok.BOS() != 1 || tok.EOS() != 2 {
 			t.Errorf("Load(%s): BOS() = %d, EOS() = %d; want 1 and 2", p, tok.BOS(), tok.EOS())
 		}
+		// As Hugging Face's decode without skip_special_tokens: the page
+		// shows them so in the Data step's first row.
+		if b, e := tok.Decode([]int{1}), tok.Decode([]int{2}); b != "<s>" || e != "</s>" {
+			t.Errorf("Load(%s): BOS and EOS decode as %q and %q, want <s> and </s>", p, b, e)
+		}
 	}
 }
 

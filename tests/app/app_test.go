@@ -64,8 +64,8 @@ func TestFlow(t *testing.T) {
 	p.Set("data-prompt", "prompt")
 	p.Set("data-completion", "completion")
 	p.Set("data-template", template)
-	if got := p.Text("data-formatted"); !strings.Contains(got, "Dictionary.\nword: ") {
-		p.Fail("the first row as the model reads it is %q, want it written into the template", got)
+	if got := p.Text("data-formatted"); !strings.Contains(got, "Dictionary.\nword: ") || !strings.HasSuffix(strings.TrimSpace(got), "<|endoftext|>") {
+		p.Fail("the first row as the model reads it is %q, want it written into the template and GPT-2's end-of-text token after it", got)
 	}
 	p.Click("#data-load")
 	apptest.Wait[bool](p, "the statistics of the mapped data", `!!document.getElementById('data-stats') && document.getElementById('data-load').disabled === false`, time.Minute)

@@ -99,6 +99,12 @@ func (e *engine) loadModel(j *job, r protocol.LoadModel) (protocol.Event, error)
 	}
 	c := m.Config // with the weights' type the file gave
 	info := protocol.ModelLoaded{Name: files.name, Hub: r.Hub, Architecture: architecture(c), Bytes: size, Cached: files.cached, Fingerprint: fp}
+	if bos := tok.BOS(); bos >= 0 {
+		info.BOS = tok.Decode([]int{bos})
+	}
+	if eos := tok.EOS(); eos >= 0 {
+		info.EOS = tok.Decode([]int{eos})
+	}
 	e.model = &loadedModel{m: m, tok: tok, info: info}
 	return info, nil
 }
