@@ -7,7 +7,7 @@
 // TensorFlow.js's float32 figure.
 //
 // Every figure is the best batch of calls (gflops) and the median batch
-// (median_gflops) over 2 s. The lines on all threads also give "scaling":
+// (median_gflops) over 2 s (-seconds). The lines on all threads also give "scaling":
 // the median ratio of the rate on all threads to the rate on one, timed in
 // alternating batches (see timeThreads in ../inwasm), which is steadier
 // than the ratio of two best figures timed seconds apart on a shared host.
@@ -20,6 +20,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -40,7 +41,10 @@ var shapes = []string{"64x64x64", "256x256x256", "1024x1024x1024", "512x768x768"
 // beside TensorFlow.js's float32 figure of the same shape.
 var bf16Shapes = []string{"512x768x768", "1x768x3072"}
 
+var seconds = flag.Float64("seconds", 2, "timing window per case, in seconds (after a fifth of it of warm-up)")
+
 func main() {
+	flag.Parse()
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "benchkernels:", err)
 		os.Exit(1)
@@ -118,8 +122,8 @@ func run() error {
 	all := 1
 	for _, build := range []string{"plain", "relaxed"} {
 		r, err := browsertest.Run(ctx, srv.URL, browsertest.RunOptions{
-			Wasm: "/inwasm.wasm", Args: []string{"-test.run=^TestGEMMBench$", "-gemm-bench"},
-			Build: build, Timeout: 5 * time.Minute,
+			Wasm: "/inwasm.wasm", Args: []string{"-test.run=^TestGEMMBench$", "-gemm-bench", fmt.Sprint("-gemm-seconds=", *seconds)},
+			Build: build, Timeout: 5*time.Minute + time.Duration(40**seconds)*time.Second,
 		})
 		if err != nil {
 			return err
@@ -188,7 +192,7 @@ func benchLines(output string) ([]benchLine, error) {
 // timeTFJS runs the shapes on TensorFlow.js's wasm backend with threads
 // threads; it returns GFLOP/s by shape and the threads XNNPACK reports.
 func timeTFJS(ctx context.Context, base string, threads int) (map[string]rate, int, error) {
-	q := url.Values{"threads": {fmt.Sprint(threads)}, "shape": shapes}
+	q := url.Values{"threads": {fmt.Sprint(threads)}, "shape": shapes, "seconds": {fmt.Sprint(*seconds)}}
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/tfjs/tfjs.html?"+q.Encode())); err != nil {
 		return nil, 0, err
 	}

@@ -4,6 +4,7 @@ package inwasm
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -18,6 +19,8 @@ import (
 
 // gemmShapes are the benchmarked products out[N,OC] = inp[N,C] @ W[OC,C]^T.
 var gemmShapes = []struct{ N, C, OC int }{{64, 64, 64}, {256, 256, 256}, {1024, 1024, 1024}, {512, 768, 768}, {512, 768, 3072}, {1, 768, 3072}}
+
+var gemmSeconds = flag.Float64("gemm-seconds", 2, "timing window per shape")
 
 // bf16Shapes are also benchmarked with BF16 weights.
 var bf16Shapes = []struct{ N, C, OC int }{{512, 768, 768}, {1, 768, 3072}}
@@ -82,7 +85,8 @@ func TestGEMMBench(t *testing.T) {
 }
 
 // timeThreads times f, which does work units of work, in batches of calls of
-// at least 5 ms during 2 s (after 0.4 s of warm-up: V8 tiers up), the
+// at least 5 ms during -gemm-seconds (after a fifth of that of warm-up: V8
+// tiers up), the
 // batches alternating between one thread and all of the device's threads
 // (SetThreads), and returns the rates, work per second. The best batch says
 // what the kernels can do, since other processes only ever make a batch
@@ -103,7 +107,7 @@ func timeThreads(d *kernels.Device, work float64, f func()) benchLine {
 		return work * float64(n) / (now() - t0)
 	}
 	var one, many, ratios []float64
-	for _, span := range []float64{0.4, 2} {
+	for _, span := range []float64{*gemmSeconds / 5, *gemmSeconds} {
 		one, many, ratios = one[:0], many[:0], ratios[:0]
 		for start := now(); now()-start < span; {
 			r1 := batch(1)

@@ -9,7 +9,7 @@
 const dist = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
 importScripts('/node_modules/@tensorflow/tfjs-core/dist/tf-core.min.js', dist + 'tf-backend-wasm.min.js');
 
-onmessage = async ({ data: { threads, shapes } }) => {
+onmessage = async ({ data: { threads, seconds, shapes } }) => {
   try {
     tf.wasm.setWasmPaths(dist);
     tf.wasm.setThreadsCount(threads);
@@ -18,7 +18,7 @@ onmessage = async ({ data: { threads, shapes } }) => {
     for (const [N, C, OC] of shapes) {
       const a = tf.randomNormal([N, C]), b = tf.randomNormal([C, OC]), bias = tf.randomNormal([OC]);
       // The wasm backend computes when the op is called.
-      const { best, median } = rates(2 * N * C * OC / 1e9, () => tf.fused.matMul({ a, b, bias }).dispose());
+      const { best, median } = rates(2 * N * C * OC / 1e9, seconds, () => tf.fused.matMul({ a, b, bias }).dispose());
       results.push({ shape: `${N}x${C}x${OC}`, gflops: best, median_gflops: median });
       tf.dispose([a, b, bias]);
     }
@@ -34,11 +34,12 @@ onmessage = async ({ data: { threads, shapes } }) => {
 };
 
 // rates returns the best and the median rate, work per second, of f over
-// batches of calls of at least 5 ms during 2 s, after 0.4 s of warm-up, as
-// timeThreads of tests/browser/kernels/inwasm does on one thread.
-function rates(work, f) {
+// batches of calls of at least 5 ms during seconds s, after a fifth of that
+// of warm-up, as timeThreads of tests/browser/kernels/inwasm does on one
+// thread.
+function rates(work, seconds, f) {
   let got = [];
-  for (const span of [0.4, 2]) {
+  for (const span of [seconds / 5, seconds]) {
     got = [];
     for (const start = performance.now(); performance.now() - start < 1000 * span;) {
       let n = 0;
