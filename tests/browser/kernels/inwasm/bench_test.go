@@ -86,9 +86,8 @@ func TestGEMMBench(t *testing.T) {
 
 // timeThreads times f, which does work units of work, in batches of calls of
 // at least 5 ms during -gemm-seconds (after a fifth of that of warm-up: V8
-// tiers up), the
-// batches alternating between one thread and all of the device's threads
-// (SetThreads), and returns the rates, work per second. The best batch says
+// tiers up), the batches alternating between one thread and all of the
+// device's threads (SetThreads), and returns the rates, work per second. The best batch says
 // what the kernels can do, since other processes only ever make a batch
 // slower; the median says what they usually do. The machine's state drifts
 // over seconds (other tenants of its host share caches and cores), so the
