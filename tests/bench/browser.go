@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -64,10 +63,10 @@ func openBrowser(tmp string) (*browser, error) {
 // run times the step of the model shape in a fresh worker over a pool of
 // threads threads (0: the pool's default, every core). It returns the result, the pool's
 // threads and build, and the CPU seconds Chromium's processes used.
-func (b *browser) run(shape string, threads, warmup, steps int) (r wasmResult, pool browsertest.Result, u usage, err error) {
+func (b *browser) run(shape string, threads int, c counts) (r wasmResult, pool browsertest.Result, u usage, err error) {
 	cpu0, start := descendantsCPU(), time.Now()
 	res, err := browsertest.Run(b.ctx, b.url, browsertest.RunOptions{Wasm: "/bench.wasm",
-		Args: []string{"-shape", shape, "-warmup", strconv.Itoa(warmup), "-steps", strconv.Itoa(steps)}, Threads: threads,
+		Args: append([]string{"-shape", shape}, c.args()...), Threads: threads,
 		Timeout: 10 * time.Minute})
 	if err != nil {
 		return r, pool, u, err

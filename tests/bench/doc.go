@@ -4,7 +4,10 @@
 // shapes (step.Shapes, -shapes): GPT-2 small (12 layers, C 768, 12 heads,
 // V 50257, float32) and SmolLM2-135M (Llama: 30 layers, C 576, 9 query
 // heads over 3 key/value heads, SwiGLU of 1536, V 49152, BF16 matrices
-// kept 16-bit). Every line names its shape. The cases:
+// kept 16-bit). After its steps each case also times greedy generation with
+// the key/value cache, 32 new tokens after the tuned prefix and a 16-token
+// prompt (gen_tokens_per_s: the one-token steps, the matrix-vector
+// kernels' speed). Every line names its shape. The cases:
 //
 //   - pytorch: the same step in PyTorch on the CPU (torch_step.py, run with
 //     /usr/bin/python3: Debian's python3-torch over OpenBLAS from
@@ -42,5 +45,5 @@
 //
 // Usage, from anywhere in the repository:
 //
-//	go run ./tests/bench [-warmup 1] [-steps 2] [-cases pytorch,native,browser] [-shapes gpt2-small,smollm2-135m]
+//	go run ./tests/bench [-warmup 1] [-steps 2] [-generate 32] [-cases pytorch,native,browser] [-shapes gpt2-small,smollm2-135m]
 package main

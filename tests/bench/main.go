@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	"prefixtune/core/tune"
@@ -19,19 +20,28 @@ func main() {
 	nativeThreads := flag.Int("native-threads", 0, "run only the native step on this many threads and print its result (the child mode of the native case)")
 	warmup := flag.Int("warmup", 1, "untimed steps before the timed ones, per case")
 	steps := flag.Int("steps", 2, "timed steps per case")
+	generate := flag.Int("generate", step.GenTokens, "new tokens each case generates after its steps, timed (0: none)")
 	cases := flag.String("cases", "pytorch,native,browser", "comma-separated cases to run")
 	shapes := flag.String("shapes", "gpt2-small,smollm2-135m", "comma-separated model shapes to run the cases on (PyTorch's step is GPT-2's only)")
 	flag.Parse()
 	var err error
 	if *nativeThreads > 0 {
-		err = runNative(*shapes, *nativeThreads, *warmup, *steps)
+		err = runNative(*shapes, *nativeThreads, counts{*warmup, *steps, *generate})
 	} else {
-		err = run(*warmup, *steps, strings.Split(*cases, ","), strings.Split(*shapes, ","))
+		err = run(counts{*warmup, *steps, *generate}, strings.Split(*cases, ","), strings.Split(*shapes, ","))
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// counts are how many steps and new tokens every case times.
+type counts struct{ warmup, steps, generate int }
+
+// args are the flags that give a child program the same counts.
+func (c counts) args() []string {
+	return []string{"-warmup", strconv.Itoa(c.warmup), "-steps", strconv.Itoa(c.steps), "-generate", strconv.Itoa(c.generate)}
 }
 
 // caseLine is the printed line of one case.
@@ -45,6 +55,8 @@ type caseLine struct {
 	BestPerSec   float64   `json:"best_tokens_per_s"`               // of the fastest timed step
 	BestRatio    float64   `json:"best_ratio_to_pytorch,omitempty"` // to pytorch's best_tokens_per_s
 	RatioNative  float64   `json:"ratio_to_native,omitempty"`       // the browser's to native's tokens_per_s on as many threads
+	GenPerSec    float64   `json:"gen_tokens_per_s,omitempty"`      // greedy generation's one-token steps per second (step.GenTokens)
+	GenRatio     float64   `json:"gen_ratio_to_pytorch,omitempty"`  // to pytorch's gen_tokens_per_s on as many threads
 	StepSeconds  []float64 `json:"step_s"`
 	GFLOPS       float64   `json:"gflops,omitempty"` // tune.StepFLOPs per second
 	Loss         float64   `json:"loss"`
@@ -95,14 +107,14 @@ type skipLine struct {
 	Skipped string `json:"skipped"`
 }
 
-func run(warmup, steps int, cases, shapes []string) error {
-	for _, c := range cases {
-		if !slices.Contains([]string{"pytorch", "native", "browser"}, c) {
-			return fmt.Errorf("unknown case %q: the cases are pytorch, native and browser", c)
+func run(c counts, cases, shapes []string) error {
+	for _, name := range cases {
+		if !slices.Contains([]string{"pytorch", "native", "browser"}, name) {
+			return fmt.Errorf("unknown case %q: the cases are pytorch, native and browser", name)
 		}
 	}
 	for _, sh := range shapes {
-		if _, err := step.Defaults(sh, warmup, steps); err != nil {
+		if _, err := step.Defaults(sh, c.warmup, c.steps, c.generate); err != nil {
 			return err
 		}
 	}
@@ -132,7 +144,7 @@ func run(warmup, steps int, cases, shapes []string) error {
 		defer br.close()
 	}
 	m := machineLine{Case: "machine", Cores: all, Go: runtime.Version(), Load1: loadAvg(), Busy: busy(),
-		Model: fmt.Sprintf("%s shapes, random weights, B=%d T=%d P=%d, %d warm-up + %d timed steps", strings.Join(shapes, " and "), step.B, step.T, step.P, warmup, steps)}
+		Model: fmt.Sprintf("%s shapes, random weights, B=%d T=%d P=%d, %d warm-up + %d timed steps, then %d new tokens after %d", strings.Join(shapes, " and "), step.B, step.T, step.P, c.warmup, c.steps, c.generate, step.GenPrompt)}
 	if br != nil {
 		m.Chromium = br.version
 	}
@@ -146,8 +158,8 @@ func run(warmup, steps int, cases, shapes []string) error {
 	}
 	for _, shape := range shapes {
 		for _, n := range threads {
-			var ref, refBest float64 // pytorch's tokens/s on n threads
-			var nativeRate float64   // native's
+			var ref, refBest, refGen float64 // pytorch's tokens/s on n threads
+			var nativeRate float64           // native's
 			ratio := func(x, of float64) float64 {
 				if of == 0 {
 					return 0
@@ -156,7 +168,7 @@ func run(warmup, steps int, cases, shapes []string) error {
 			}
 			if slices.Contains(cases, "pytorch") && skip == "" && shape == "gpt2-small" {
 				cpu0 := readCPU()
-				r, u, unset, s, err := pytorch(root, n, warmup, steps)
+				r, u, unset, s, err := pytorch(root, n, c)
 				if err != nil {
 					return err
 				}
@@ -164,10 +176,11 @@ func run(warmup, steps int, cases, shapes []string) error {
 					skip = s
 					print(skipLine{"pytorch", skip})
 				} else {
-					ref, refBest = r.TokensPerSec, r.BestPerSec
+					ref, refBest, refGen = r.TokensPerSec, r.BestPerSec, r.GenPerSec
 					print(caseLine{Case: "pytorch", Shape: shape, Device: "pytorch-cpu", Threads: n,
 						TokensPerSec: round(r.TokensPerSec), Ratio: 1, BestPerSec: round(r.BestPerSec), BestRatio: 1,
 						StepSeconds: rounds(r.StepSeconds), GFLOPS: round(flops(r.StepSeconds)), Loss: round(r.Loss),
+						GenPerSec: round(r.GenPerSec), GenRatio: ratio(r.GenPerSec, r.GenPerSec),
 						PeakMiB: round(u.PeakMiB), PeakIs: "the python process's peak resident set",
 						CPUShare: round(u.CPU / u.Wall / float64(n)), OtherCores: otherCores(cpu0, u, all),
 						Torch: r.Torch, BLAS: r.BLAS, UnsetEnv: unset})
@@ -175,7 +188,7 @@ func run(warmup, steps int, cases, shapes []string) error {
 			}
 			if slices.Contains(cases, "native") {
 				cpu0 := readCPU()
-				r, u, err := native(shape, n, warmup, steps)
+				r, u, err := native(shape, n, c)
 				if err != nil {
 					return err
 				}
@@ -184,12 +197,13 @@ func run(warmup, steps int, cases, shapes []string) error {
 					TokensPerSec: round(r.TokensPerSec), Ratio: ratio(r.TokensPerSec, ref),
 					BestPerSec: round(r.BestPerSec), BestRatio: ratio(r.BestPerSec, refBest),
 					StepSeconds: rounds(r.StepSeconds), GFLOPS: round(r.GFLOPS), Loss: round(r.Loss),
+					GenPerSec: round(r.GenPerSec), GenRatio: ratio(r.GenPerSec, refGen),
 					PeakMiB: round(u.PeakMiB), PeakIs: "the process's peak resident set", EstimateMiB: round(r.EstimateMiB),
 					CPUShare: round(u.CPU / u.Wall / float64(n)), OtherCores: otherCores(cpu0, u, all)})
 			}
 			if br != nil {
 				cpu0 := readCPU()
-				r, pool, u, err := br.run(shape, n, warmup, steps)
+				r, pool, u, err := br.run(shape, n, c)
 				if err != nil {
 					return err
 				}
@@ -197,6 +211,7 @@ func run(warmup, steps int, cases, shapes []string) error {
 					TokensPerSec: round(r.TokensPerSec), Ratio: ratio(r.TokensPerSec, ref), RatioNative: ratio(r.TokensPerSec, nativeRate),
 					BestPerSec: round(r.BestPerSec), BestRatio: ratio(r.BestPerSec, refBest),
 					StepSeconds: rounds(r.StepSeconds), GFLOPS: round(r.GFLOPS), Loss: round(r.Loss),
+					GenPerSec: round(r.GenPerSec), GenRatio: ratio(r.GenPerSec, refGen),
 					PeakMiB: round(r.ArenaMiB + r.GoSysMiB), PeakIs: "WebAssembly memories: the kernel arena plus the Go runtime's share of its linear memory",
 					ArenaMiB: round(r.ArenaMiB), GoSysMiB: round(r.GoSysMiB), GoHeapMiB: round(r.GoHeapMiB), EstimateMiB: round(r.EstimateMiB),
 					CPUShare: round(u.CPU / u.Wall / float64(pool.Threads)), OtherCores: otherCores(cpu0, u, all)})

@@ -19,9 +19,9 @@ import (
 // runNative is the child mode (-native-threads): the step on the fast
 // native device with threads goroutines per op and GOMAXPROCS threads, the
 // result as one JSON line on standard output.
-func runNative(shape string, threads, warmup, steps int) error {
+func runNative(shape string, threads int, c counts) error {
 	runtime.GOMAXPROCS(threads)
-	o, err := step.Defaults(shape, warmup, steps)
+	o, err := step.Defaults(shape, c.warmup, c.steps, c.generate)
 	if err != nil {
 		return err
 	}
@@ -76,13 +76,12 @@ func child(v any, env []string, name string, args ...string) (usage, error) {
 }
 
 // native times the fast native device on threads threads in a child process.
-func native(shape string, threads, warmup, steps int) (step.Result, usage, error) {
+func native(shape string, threads int, c counts) (step.Result, usage, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return step.Result{}, usage{}, err
 	}
 	var r step.Result
-	u, err := child(&r, os.Environ(), self, "-native-threads", strconv.Itoa(threads), "-shapes", shape,
-		"-warmup", strconv.Itoa(warmup), "-steps", strconv.Itoa(steps))
+	u, err := child(&r, os.Environ(), self, append([]string{"-native-threads", strconv.Itoa(threads), "-shapes", shape}, c.args()...)...)
 	return r, u, err
 }

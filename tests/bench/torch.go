@@ -23,6 +23,7 @@ type torchResult struct {
 	TokensPerSec float64   `json:"tokens_per_s"`
 	BestPerSec   float64   `json:"best_tokens_per_s"`
 	Loss         float64   `json:"loss"`
+	GenPerSec    float64   `json:"gen_tokens_per_s"`
 	Torch        string    `json:"torch"`
 	TorchThreads int       `json:"torch_threads"`
 	BLAS         string    `json:"blas"`
@@ -68,10 +69,10 @@ func torchEnv(threads int) (env []string, unset []string) {
 // pytorch runs torch_step.py from the repository at root. skip is a
 // sentence when the step cannot run on OpenBLAS here (the script exits
 // with status 3).
-func pytorch(root string, threads, warmup, steps int) (r torchResult, u usage, unset []string, skip string, err error) {
+func pytorch(root string, threads int, c counts) (r torchResult, u usage, unset []string, skip string, err error) {
 	env, unset := torchEnv(threads)
 	script := filepath.Join(root, "tests", "bench", "torch_step.py")
-	u, err = child(&r, env, python, script, strconv.Itoa(threads), strconv.Itoa(warmup), strconv.Itoa(steps))
+	u, err = child(&r, env, python, script, strconv.Itoa(threads), strconv.Itoa(c.warmup), strconv.Itoa(c.steps), strconv.Itoa(c.generate))
 	var ce *childError
 	if errors.As(err, &ce) && ce.code == 3 {
 		return r, u, unset, "PyTorch reference skipped: " + strings.TrimSpace(ce.stderr), nil

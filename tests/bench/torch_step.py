@@ -1,9 +1,10 @@
 """The PyTorch reference of `make bench` (tests/bench): prefix-tuning steps of a GPT-2-small-shaped model
 with random weights on the CPU, the same step as tests/bench/step times on the project's devices.
 
-    /usr/bin/python3 tests/bench/torch_step.py THREADS WARMUP STEPS
+    /usr/bin/python3 tests/bench/torch_step.py THREADS WARMUP STEPS GENERATE
 
-Prints one JSON line: tokens/s over the timed steps, the step times, the last loss, and which BLAS ran the
+Prints one JSON line: tokens/s over the timed steps, the step times, the last loss, the speed of greedy
+generation of GENERATE new tokens with a key/value cache after the trained prefix, and which BLAS ran the
 matmuls (OpenBLAS's configuration, core name and thread count). Exits with status 3 and a message when the
 matmuls do not run on OpenBLAS (Debian's python3-torch then uses the slow reference BLAS: apt-get install
 libopenblas0-pthread).
@@ -27,6 +28,7 @@ import torch
 L, NH, C, V, NPOS = 12, 12, 768, 50257, 1024
 HS = C // NH
 B, T, P = 4, 128, 10
+GEN_PROMPT = 16
 LR, WEIGHT_DECAY, CLIP = 1e-3, 0.01, 1.0
 LN_EPS = 1e-5
 
@@ -100,8 +102,36 @@ def loss_of(w, prefix, ids, targets, mask):
     return torch.nn.functional.cross_entropy(logits, targets)
 
 
+def generate(w, prefix, prompt, n):
+    """Greedy continuation of prompt after the prefix with a key/value cache, n new tokens: the one-token steps
+    after the first new token (whose pass also reads the prompt) per second."""
+    past = prefix.detach().view(P, L, 2, NH, HS).permute(1, 2, 3, 0, 4)  # [L, 2, NH, P, HS]
+    keys, values = [past[i, 0] for i in range(L)], [past[i, 1] for i in range(L)]  # [NH, past, HS]
+    ids, pos, stamps = torch.tensor(prompt), P, []
+    with torch.no_grad():
+        while len(stamps) < n:
+            t = len(ids)
+            x = w["wte"][ids] + w["wpe"][pos : pos + t]  # [t, C]
+            # Each new token sees the cache and the new ones up to itself.
+            mask = torch.zeros(t, pos + t)
+            mask[:, pos:] = torch.full((t, t), float("-inf")).triu(1)
+            for i, lw in enumerate(w["layers"]):
+                a = layer_norm(x, lw["ln1_w"], lw["ln1_b"])
+                q, k, v = linear(a, lw["attn_w"], lw["attn_b"]).view(t, 3, NH, HS).permute(1, 2, 0, 3)
+                keys[i], values[i] = torch.cat([keys[i], k], dim=1), torch.cat([values[i], v], dim=1)
+                s = (q @ keys[i].transpose(-1, -2)) * (1.0 / math.sqrt(HS)) + mask
+                o = (torch.softmax(s, dim=-1) @ values[i]).permute(1, 0, 2).reshape(t, C)
+                x = x + linear(o, lw["proj_w"], lw["proj_b"])
+                m = gelu_new(linear(layer_norm(x, lw["ln2_w"], lw["ln2_b"]), lw["fc_w"], lw["fc_b"]))
+                x = x + linear(m, lw["fcproj_w"], lw["fcproj_b"])
+            logits = layer_norm(x[-1:], w["lnf_w"], w["lnf_b"]) @ w["wte"].t()
+            ids, pos = logits.argmax(dim=-1), pos + t
+            stamps.append(time.perf_counter())
+    return (n - 1) / (stamps[-1] - stamps[0])
+
+
 def main():
-    threads, warmup, steps = (int(a) for a in sys.argv[1:4])
+    threads, warmup, steps, gen = (int(a) for a in sys.argv[1:5])
     torch.set_num_threads(threads)
     w = random_weights()
     prefix = torch.nn.Parameter(torch.randn(P, L * 2 * C, generator=torch.Generator().manual_seed(2)) * 0.02)
@@ -131,6 +161,9 @@ def main():
         opt.step()
         if i >= warmup:
             times.append(time.perf_counter() - t0)
+    prompt = [(i + 1) * 7919 % V for i in range(GEN_PROMPT)]
+    generate(w, prefix, prompt, 4)
+    gen_rate = generate(w, prefix, prompt, gen) if gen > 1 else None
     print(json.dumps({
         "device": "pytorch-cpu",
         "steps": steps,
@@ -138,6 +171,7 @@ def main():
         "tokens_per_s": B * T * steps / sum(times),
         "best_tokens_per_s": B * T / min(times),
         "loss": loss.item(),
+        "gen_tokens_per_s": gen_rate,
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
         "blas": "%s; core %s; %d threads" % (

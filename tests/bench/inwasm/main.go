@@ -38,15 +38,16 @@ func main() {
 	shape := flag.String("shape", "gpt2-small", "the model shape (a key of step.Shapes)")
 	warmup := flag.Int("warmup", 1, "untimed steps before the timed ones")
 	steps := flag.Int("steps", 2, "timed steps")
+	generate := flag.Int("generate", step.GenTokens, "new tokens to generate after the steps, timed (0: none)")
 	flag.Parse()
-	if err := run(*shape, *warmup, *steps); err != nil {
+	if err := run(*shape, *warmup, *steps, *generate); err != nil {
 		fmt.Fprintln(os.Stderr, "inwasm:", err)
 		os.Exit(1)
 	}
 }
 
-func run(shape string, warmup, steps int) error {
-	o, err := step.Defaults(shape, warmup, steps)
+func run(shape string, warmup, steps, generate int) error {
+	o, err := step.Defaults(shape, warmup, steps, generate)
 	if err != nil {
 		return err
 	}

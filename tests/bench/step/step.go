@@ -32,6 +32,11 @@ var Shapes = map[string]model.Config{"gpt2-small": GPT2Small, "smollm2-135m": Sm
 // positions, every position a target.
 const B, T, P = 4, 128, 10
 
+// The benchmarked generation: greedy continuation, with the key/value
+// cache, of a GenPrompt-token prompt after the tuned prefix, GenTokens new
+// tokens. torch_step.py generates the same.
+const GenPrompt, GenTokens = 16, 32
+
 // The optimiser settings of the benchmark, also used by torch_step.py.
 const (
 	LR          = 1e-3
@@ -45,16 +50,19 @@ type Options struct {
 	B, T, P int
 	Warmup  int // untimed steps first (V8 tiers up, the Go heap settles)
 	Steps   int // timed steps
+	// Generate is how many new tokens to generate after the steps (0:
+	// none), timed one-token step by one-token step.
+	Generate int
 }
 
 // Defaults are the options of `make bench` for the model shape named
-// (a key of Shapes) with the given step counts.
-func Defaults(shape string, warmup, steps int) (Options, error) {
+// (a key of Shapes) with the given step and new-token counts.
+func Defaults(shape string, warmup, steps, generate int) (Options, error) {
 	c, ok := Shapes[shape]
 	if !ok {
 		return Options{}, fmt.Errorf("step: no model shape %q: the shapes are gpt2-small and smollm2-135m", shape)
 	}
-	return Options{Config: c, B: B, T: T, P: P, Warmup: warmup, Steps: steps}, nil
+	return Options{Config: c, B: B, T: T, P: P, Warmup: warmup, Steps: steps, Generate: generate}, nil
 }
 
 // Result is what Run measured.
@@ -69,6 +77,9 @@ type Result struct {
 	SetupSeconds float64   `json:"setup_s"`           // model.New, InitRandom, prefix and trainer
 	EstimateMiB  float64   `json:"estimate_mib"`      // tune.EstimateMemory: the arena the run needs
 	Ops          []Op      `json:"ops"`               // per-op time of an average timed step
+	// GenPerSec is generation speed: the one-token steps after the first
+	// new token (whose pass also reads the prompt) per second.
+	GenPerSec float64 `json:"gen_tokens_per_s,omitempty"`
 }
 
 // Op is the time one kind of op takes in a timed step.
@@ -129,7 +140,46 @@ func Run(d tensor.Device, o Options) (Result, error) {
 	r.BestPerSec = tokens / slices.Min(r.StepSeconds)
 	r.GFLOPS = tune.StepFLOPs(o.Config, o.P, o.B, o.T) * float64(o.Steps) / total / 1e9
 	r.Ops = prof.Ops(o.Steps, total)
+	if o.Generate > 1 {
+		if r.GenPerSec, err = generate(m, p.Out, o.Generate); err != nil {
+			return Result{}, err
+		}
+	}
 	return r, nil
+}
+
+// generate times greedy generation of n tokens after pre and the prompt
+// Prompt(V), after an untimed run of a few tokens, and returns the
+// one-token steps after the first new token per second.
+func generate(m *model.Model, pre model.Prefix, n int) (float64, error) {
+	prompt := Prompt(m.Config.VocabSize)
+	if _, err := m.Generate(pre, prompt, 4, -1, model.Sampling{}, nil); err != nil {
+		return 0, err
+	}
+	var first, last time.Time
+	emit := func(int32) {
+		if last = time.Now(); first.IsZero() {
+			first = last
+		}
+	}
+	out, err := m.Generate(pre, prompt, n, -1, model.Sampling{}, emit)
+	if err != nil {
+		return 0, err
+	}
+	if len(out) != n {
+		return 0, fmt.Errorf("step: generated %d tokens of %d", len(out), n)
+	}
+	return float64(n-1) / last.Sub(first).Seconds(), nil
+}
+
+// Prompt is the generation benchmark's prompt: GenPrompt token ids spread
+// over the vocabulary as Batch spreads them. torch_step.py uses the same.
+func Prompt(V int) []int32 {
+	ids := make([]int32, GenPrompt)
+	for i := range ids {
+		ids[i] = int32((i + 1) * 7919 % V)
+	}
+	return ids
 }
 
 // Batch is the benchmark's batch: token ids and next-token targets spread

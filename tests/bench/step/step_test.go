@@ -16,7 +16,7 @@ var tiny = model.Config{ModelType: "gpt2", NLayer: 2, NHead: 2, NEmbd: 32, NPosi
 // The profiled run computes what the same steps on the bare device compute,
 // and accounts for every layer's matmuls.
 func TestRunMatchesBareDevice(t *testing.T) {
-	o := Options{Config: tiny, B: 2, T: 8, P: 3, Warmup: 1, Steps: 2}
+	o := Options{Config: tiny, B: 2, T: 8, P: 3, Warmup: 1, Steps: 2, Generate: 8}
 	r, err := Run(tensor.NewCPU(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func TestRunMatchesBareDevice(t *testing.T) {
 	if math.Abs(r.Loss-math.Log(float64(tiny.VocabSize))) > 0.5 {
 		t.Errorf("loss %v of random weights is far from ln V = %v", r.Loss, math.Log(float64(tiny.VocabSize)))
 	}
-	if len(r.StepSeconds) != 2 || r.TokensPerSec <= 0 || r.BestPerSec < r.TokensPerSec || r.GFLOPS <= 0 {
+	if len(r.StepSeconds) != 2 || r.TokensPerSec <= 0 || r.BestPerSec < r.TokensPerSec || r.GFLOPS <= 0 || r.GenPerSec <= 0 {
 		t.Errorf("timings %+v", r)
 	}
 
@@ -65,6 +65,14 @@ func TestRunMatchesBareDevice(t *testing.T) {
 	}
 }
 
+// Generation past the model's positions fails rather than timing less.
+func TestRunGenerateTooLong(t *testing.T) {
+	o := Options{Config: tiny, B: 1, T: 4, P: 3, Steps: 1, Generate: tiny.NPositions}
+	if _, err := Run(tensor.NewCPU(), o); err == nil {
+		t.Error("generating past the model's positions did not fail")
+	}
+}
+
 func TestRunNeedsSteps(t *testing.T) {
 	if _, err := Run(tensor.NewCPU(), Options{Config: tiny, B: 1, T: 4, P: 1}); err == nil {
 		t.Error("Run with no timed step did not fail")
@@ -72,11 +80,11 @@ func TestRunNeedsSteps(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	o, err := Defaults("smollm2-135m", 1, 2)
+	o, err := Defaults("smollm2-135m", 1, 2, 8)
 	if err != nil || o.Config.NKVHead != 3 || o.Config.Weights != tensor.BF16 || model.NumParams(o.Config) != 134515008 {
 		t.Errorf("smollm2-135m: %+v, %v; want SmolLM2-135M's 134,515,008 BF16 weights", o, err)
 	}
-	if _, err := Defaults("gpt3", 1, 2); err == nil {
+	if _, err := Defaults("gpt3", 1, 2, 8); err == nil {
 		t.Error("an unknown shape gave options")
 	}
 }
