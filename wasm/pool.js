@@ -32,7 +32,11 @@ const MSG = 16;     // the message, UTF-16 code units
 const MSGCAP = 240;
 const SLOTS = MSG + MSGCAP; // helper h's slot: SLOTS + h*SLOT
 const SLOT = 32;    // seq (bumped per task), export index, arity, arguments
-const SPIN = 4000;  // Atomics.load polls before Atomics.wait
+// A waiting thread polls for SPIN_MS before it sleeps in Atomics.wait:
+// waking a sleeping thread costs tens of microseconds, as much as a whole
+// matrix-vector product of generation, and the gaps between the ops of a
+// step or a generated token are mostly shorter than this.
+const SPIN_MS = 1;
 
 const MAX_THREADS = 16;
 const PAGE = 65536;
@@ -147,9 +151,7 @@ export async function createKernels({ base = new URL('./', import.meta.url), thr
         lastError = String(e?.message ?? e);
       }
       if (tasks > 1) {
-        for (let spin = 0, p; (p = Atomics.load(ctl, PENDING)) !== 0;) {
-          if (++spin > SPIN) Atomics.wait(ctl, PENDING, p);
-        }
+        for (let p; (p = Atomics.load(ctl, PENDING)) !== 0;) waitWhile(ctl, PENDING, p);
         const failed = Atomics.exchange(ctl, FAILED, 0);
         if (!bad && failed) {
           bad = failed;
@@ -238,6 +240,19 @@ function unshared(bytes) {
   throw new Error('kernels: the kernel module does not import its memory first; it is not a Prefixtune kernel module');
 }
 
+// waitWhile returns ctl[i] once it is no longer v: it polls for SPIN_MS,
+// then sleeps in Atomics.wait.
+function waitWhile(ctl, i, v) {
+  let x, deadline = 0;
+  for (let n = 1; (x = Atomics.load(ctl, i)) === v; n++) {
+    if (n % 256 !== 0) continue;
+    const t = performance.now();
+    if (deadline === 0) deadline = t + SPIN_MS;
+    else if (t > deadline) Atomics.wait(ctl, i, v);
+  }
+  return x;
+}
+
 // startHelper starts helper worker h and waits until its instance is ready.
 function startHelper(module, memory, ctl, h) {
   return new Promise((resolve, reject) => {
@@ -275,11 +290,7 @@ function helper({ data: { module, memory, ctl, h } }) {
   const s = SLOTS + SLOT * h;
   const argv = Array.from({ length: SLOT }, (_, n) => new Array(n).fill(0));
   for (let seen = Atomics.load(ctl, s); ;) {
-    let now;
-    for (let spin = 0; (now = Atomics.load(ctl, s)) === seen;) {
-      if (++spin > SPIN) Atomics.wait(ctl, s, seen);
-    }
-    seen = now;
+    seen = waitWhile(ctl, s, seen);
     const n = ctl[s + 2], a = argv[n];
     for (let i = 0; i < n; i++) a[i] = ctl[s + 3 + i];
     try {
