@@ -6,5 +6,6 @@
 // on one thread over a plain memory without it.
 //
 // ./benchkernels is `make bench-kernels`: GEMM GFLOP/s beside TensorFlow.js's
-// wasm backend in the same browser session.
+// wasm backend in the same browser session and beside the kernels' register
+// tiles run natively (./ceiling).
 package kernels

@@ -12,6 +12,13 @@
 // alternating batches (see timeThreads in ../inwasm), which is steadier
 // than the ratio of two best figures timed seconds apart on a shared host.
 //
+// Beside each build, its register tile run natively (../ceiling: the same
+// instructions over the same packed panels, nothing else) is timed the same
+// way right after the build's browser run: ceiling_gflops, and
+// ratio_to_ceiling, what the whole wasm GEMM gets of it (for 1x768x3072,
+// which the matrix-vector kernel computes at the speed of memory, how far
+// below the tile that is).
+//
 // It needs `npm ci --prefix tests/browser` (TensorFlow.js) and Chromium.
 // Run it from anywhere in the repository: go run ./tests/browser/kernels/benchkernels
 package main
@@ -31,6 +38,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"prefixtune/tests/browser/browsertest"
+	"prefixtune/tests/browser/kernels/ceiling"
 )
 
 // shapes are the GEMMs N x C x OC: out[N,OC] = inp[N,C] @ W[OC,C]^T + bias;
@@ -64,6 +72,11 @@ type line struct {
 	TFJSMedian   float64 `json:"tfjs_median_gflops"`
 	TFJSThreads  int     `json:"tfjs_threads"`
 	Ratio        float64 `json:"ratio_to_tfjs"` // gflops / tfjs_gflops
+	// The build's tile run natively (../ceiling) on as many threads.
+	Ceiling        float64 `json:"ceiling_gflops,omitempty"`
+	CeilingMedian  float64 `json:"ceiling_median_gflops,omitempty"`
+	CeilingScaling float64 `json:"ceiling_scaling,omitempty"`
+	RatioCeiling   float64 `json:"ratio_to_ceiling,omitempty"` // gflops / ceiling_gflops
 }
 
 // benchLine is a line of TestGEMMBench (../inwasm).
@@ -118,7 +131,7 @@ func run() error {
 	defer cancel()
 
 	// Both builds on all of the pool's threads, each timing one thread too.
-	builds := map[string][]benchLine{}
+	builds, ceilings := map[string][]benchLine{}, map[string]ceiling.Rates{}
 	all := 1
 	for _, build := range []string{"plain", "relaxed"} {
 		r, err := browsertest.Run(ctx, srv.URL, browsertest.RunOptions{
@@ -138,6 +151,9 @@ func run() error {
 			return fmt.Errorf("the %s GEMM benchmark printed %d cases, want %d:\n%s", build, len(builds[build]), len(shapes)+len(bf16Shapes), r.Output)
 		}
 		all = r.Threads
+		if ceilings[build], err = ceiling.Time(build, all, *seconds); err != nil {
+			fmt.Fprintln(os.Stderr, "benchkernels: no native ceiling:", err)
+		}
 	}
 	threads := []int{1}
 	if all > 1 {
@@ -154,8 +170,14 @@ func run() error {
 				l := line{Shape: b.Shape, Weights: b.Weights, Build: build, Threads: n,
 					GFLOPS: round(b.Best1), MedianGFLOPS: round(b.Median1),
 					TFJSGFLOPS: round(tfjs[b.Shape].best), TFJSMedian: round(tfjs[b.Shape].median), TFJSThreads: tfjsThreads}
+				c := ceilings[build]
+				l.Ceiling, l.CeilingMedian = round(c.Best1), round(c.Median1)
 				if n > 1 {
 					l.GFLOPS, l.MedianGFLOPS, l.Scaling = round(b.BestN), round(b.MedianN), round(b.Scaling)
+					l.Ceiling, l.CeilingMedian, l.CeilingScaling = round(c.BestN), round(c.MedianN), round(c.Scaling)
+				}
+				if l.Ceiling > 0 {
+					l.RatioCeiling = round(l.GFLOPS / l.Ceiling)
 				}
 				if l.GFLOPS == 0 || l.TFJSGFLOPS == 0 {
 					return fmt.Errorf("no figure for %s (%s, %d threads)", b.Shape, build, n)
