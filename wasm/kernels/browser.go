@@ -101,7 +101,7 @@ func NewBrowser(opts BrowserOptions) (*Device, error) {
 	}
 	be := &browserBackend{n: int(poolThreads())}
 	be.run(fnZero, []uint32{reserved, 0, uint32(be.size()-reserved) / 4})
-	d := newDevice(fmt.Sprintf("browser-%s/%d", build, be.n), be)
+	d := newDevice(fmt.Sprintf("browser-%s/%d", build, be.n), be, build == "relaxed")
 	d.minWork = browserMinWork
 	if opts.SplitAll {
 		d.minWork = 0

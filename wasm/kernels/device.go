@@ -35,6 +35,7 @@ type backend interface {
 type Device struct {
 	name    string
 	be      backend
+	mr      int      // rows of the build's GEMM tile: 5 plain, 6 relaxed
 	limit   int      // SetThreads; 0: all of the backend's threads
 	top     int      // end of the last allocation, in bytes
 	high    int      // end of the highest allocation ever: memory below it may be dirty
@@ -50,10 +51,14 @@ const defaultMinWork = 1 << 17
 // maxBytes is the largest arena: 65535 pages, so that sizes fit in 32 bits.
 const maxBytes = 1<<32 - 1<<16
 
-// newDevice wraps a backend. The workspaces of its threads are allocated
-// first, below any Mark, so that a Release never frees them.
-func newDevice(name string, be backend) *Device {
-	d := &Device{name: name, be: be, top: reserved, minWork: defaultMinWork}
+// newDevice wraps a backend running the plain or the relaxed build. The
+// workspaces of its threads are allocated first, below any Mark, so that a
+// Release never frees them.
+func newDevice(name string, be backend, relaxed bool) *Device {
+	d := &Device{name: name, be: be, mr: 5, top: reserved, minWork: defaultMinWork}
+	if relaxed {
+		d.mr = 6
+	}
 	d.workspace(be.threads() - 1)
 	return d
 }
@@ -215,9 +220,10 @@ func (d *Device) rows(fn export, n, align, work int, fixed ...uint32) {
 // block of blockCols columns (internal/wat/gemm.go), so a split by rows
 // repeats the packing of B in every call and a split by columns that of A:
 // the split that repeats less is taken (outputs too short for a row split
-// are split by columns). Rows are split on multiples of both tile heights
-// (5 and 6), columns on multiples of 16 (64 bytes, so no cache line of the
-// output is written by two threads).
+// are split by columns). Rows are split on multiples of the build's tile
+// height (so that 512 rows on two threads are 258 and 254, not 240 and 272
+// as multiples of 30 would be), columns on multiples of 16 (64 bytes, so no
+// cache line of the output is written by two threads).
 func (d *Device) gemm(fn export, rows, cols, K int, head func(a []uint32, ws uint32) []uint32) {
 	p := d.Threads()
 	packByRows := K*cols + rows/p*K*ceilDiv(cols, blockCols)
@@ -225,7 +231,7 @@ func (d *Device) gemm(fn export, rows, cols, K int, head func(a []uint32, ws uin
 	byRows := rows >= 30*p && (packByRows <= packByCols || cols < 16*p)
 	n, align := cols, 16
 	if byRows {
-		n, align = rows, 30
+		n, align = rows, d.mr
 	}
 	d.split(fn, n, align, 2*rows*cols*K, func(a []uint32, i int, r0, r1 uint32) []uint32 {
 		a = head(a, d.workspace(i))

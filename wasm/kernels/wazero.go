@@ -31,7 +31,7 @@ func NewWazero(threads int) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newDevice(fmt.Sprintf("wazero/%d", threads), be), nil
+	return newDevice(fmt.Sprintf("wazero/%d", threads), be, false), nil
 }
 
 // memoryModule is a module that only exports a shared memory of 1 to 65536
