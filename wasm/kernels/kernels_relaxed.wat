@@ -1896,9 +1896,9 @@
     (local.set $p (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 5))))
     (local.set $c50 (v128.load (local.get $p)))
     (local.set $c51 (v128.load offset=16 (local.get $p)))
-    (local.set $end (i32.add (local.get $b) (i32.mul (i32.div_u (local.get $kc) (i32.const 1)) (i32.const 32))))
+    (local.set $end (i32.add (local.get $b) (i32.shl (local.get $kc) (i32.const 5))))
     (if (i32.lt_u (local.get $b) (local.get $end)) (then (loop $k
-      (local.set $b0 (v128.load offset=0 (local.get $b)))
+      (local.set $b0 (v128.load (local.get $b)))
       (local.set $b1 (v128.load offset=16 (local.get $b)))
       (local.set $av (v128.load32_splat offset=0 (local.get $a)))
       (local.set $c00 (f32x4.relaxed_madd (local.get $av) (local.get $b0) (local.get $c00)))

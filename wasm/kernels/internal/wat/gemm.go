@@ -21,7 +21,7 @@ const (
 )
 
 // tile is the register tile of a build: mr rows of 8 columns, accumulated
-// with mul+add (plain) or relaxed_madd, the k loop unrolled unroll times.
+// with mul+add (plain) or relaxed_madd, one k step per loop iteration.
 // On x64, V8 allocates 15 vector registers. Per k step, the plain 5x8 tile
 // issues 10 mul and 10 add (the 4 floating-point pipes of the machine busy
 // for 5 cycles) among 30 instructions (a 6-wide front end also needs 5),
@@ -29,19 +29,20 @@ const (
 // instructions for 16 operations), does not; it holds 10 accumulators, 2
 // vectors of B, the broadcast of A and the product: 14 registers. The
 // relaxed 6x8 tile (12 relaxed_madd per step, 15 registers) is bound by
-// the two multiply-add pipes. Unrolling the plain loop twice halves its
-// loop overhead (measured faster); unrolling the relaxed one, or larger
-// tiles, spill.
+// the two multiply-add pipes. Unrolling the k loop gains nothing in
+// Chromium 156, Firefox 153 or WebKitGTK's JavaScriptCore, and costs a
+// third in V8 11 (Node.js 20), which hoists all the unrolled broadcasts of
+// A and spills accumulators; larger tiles spill everywhere.
 type tile struct {
-	mr, unroll int
-	relaxed    bool
+	mr      int
+	relaxed bool
 }
 
 func buildTile(relaxed bool) tile {
 	if relaxed {
-		return tile{mr: 6, unroll: 1, relaxed: true}
+		return tile{mr: 6, relaxed: true}
 	}
-	return tile{mr: 5, unroll: 2}
+	return tile{mr: 5}
 }
 
 // writeGEMM writes $gemm, the strided product every matrix export shares,
@@ -305,7 +306,7 @@ func writePackBT(b *strings.Builder) {
 
 // writeMicro writes $micro, the register tile: C[r][0..8) (row stride ldc
 // bytes) += sum over kc steps of a[k*mr + r] * b[k*8 + j], over packed
-// panels, k ascending (unrolling keeps the order).
+// panels, k ascending.
 func writeMicro(b *strings.Builder, t tile) {
 	madd := func(acc, av, bv string) string {
 		if t.relaxed {
@@ -328,34 +329,19 @@ func writeMicro(b *strings.Builder, t tile) {
 		fmt.Fprintf(b, "    (local.set $p (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const %d))))\n", r)
 		fmt.Fprintf(b, "    (local.set $c%d0 (v128.load (local.get $p)))\n    (local.set $c%d1 (v128.load offset=16 (local.get $p)))\n", r, r)
 	}
-	// Unrolled k steps until b reaches the end of the whole multiples of
-	// unroll, then single steps.
-	step := func(u int) {
-		fmt.Fprintf(b, "      (local.set $b0 (v128.load offset=%d (local.get $b)))\n", 32*u)
-		fmt.Fprintf(b, "      (local.set $b1 (v128.load offset=%d (local.get $b)))\n", 32*u+16)
-		for r := 0; r < t.mr; r++ {
-			fmt.Fprintf(b, "      (local.set $av (v128.load32_splat offset=%d (local.get $a)))\n", 4*(t.mr*u+r))
-			fmt.Fprintf(b, "      (local.set $c%d0 %s)\n", r, madd(fmt.Sprintf("$c%d0", r), "$av", "$b0"))
-			fmt.Fprintf(b, "      (local.set $c%d1 %s)\n", r, madd(fmt.Sprintf("$c%d1", r), "$av", "$b1"))
-		}
-	}
-	U := t.unroll
-	fmt.Fprintf(b, "    (local.set $end (i32.add (local.get $b) (i32.mul (i32.div_u (local.get $kc) (i32.const %d)) (i32.const %d))))\n", U, 32*U)
+	// One k step per iteration until b reaches the end of its panel.
+	b.WriteString("    (local.set $end (i32.add (local.get $b) (i32.shl (local.get $kc) (i32.const 5))))\n")
 	b.WriteString("    (if (i32.lt_u (local.get $b) (local.get $end)) (then (loop $k\n")
-	for u := 0; u < U; u++ {
-		step(u)
+	b.WriteString("      (local.set $b0 (v128.load (local.get $b)))\n")
+	b.WriteString("      (local.set $b1 (v128.load offset=16 (local.get $b)))\n")
+	for r := 0; r < t.mr; r++ {
+		fmt.Fprintf(b, "      (local.set $av (v128.load32_splat offset=%d (local.get $a)))\n", 4*r)
+		fmt.Fprintf(b, "      (local.set $c%d0 %s)\n", r, madd(fmt.Sprintf("$c%d0", r), "$av", "$b0"))
+		fmt.Fprintf(b, "      (local.set $c%d1 %s)\n", r, madd(fmt.Sprintf("$c%d1", r), "$av", "$b1"))
 	}
-	fmt.Fprintf(b, "      (local.set $a (i32.add (local.get $a) (i32.const %d)))\n", 4*t.mr*U)
-	fmt.Fprintf(b, "      (local.set $b (i32.add (local.get $b) (i32.const %d)))\n", 32*U)
+	fmt.Fprintf(b, "      (local.set $a (i32.add (local.get $a) (i32.const %d)))\n", 4*t.mr)
+	b.WriteString("      (local.set $b (i32.add (local.get $b) (i32.const 32)))\n")
 	b.WriteString("      (br_if $k (i32.lt_u (local.get $b) (local.get $end))))))\n")
-	if U > 1 {
-		b.WriteString("    (local.set $end (i32.add (local.get $end) (i32.shl (i32.rem_u (local.get $kc) (i32.const " + fmt.Sprint(U) + ")) (i32.const 5))))\n")
-		b.WriteString("    (if (i32.lt_u (local.get $b) (local.get $end)) (then (loop $k1\n")
-		step(0)
-		fmt.Fprintf(b, "      (local.set $a (i32.add (local.get $a) (i32.const %d)))\n", 4*t.mr)
-		b.WriteString("      (local.set $b (i32.add (local.get $b) (i32.const 32)))\n")
-		b.WriteString("      (br_if $k1 (i32.lt_u (local.get $b) (local.get $end))))))\n")
-	}
 	// Store the tile.
 	for r := 0; r < t.mr; r++ {
 		fmt.Fprintf(b, "    (local.set $p (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const %d))))\n", r)
