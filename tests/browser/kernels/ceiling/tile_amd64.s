@@ -1,9 +1,10 @@
 #include "textflag.h"
 
 // The register tiles of wasm/kernels' GEMM (internal/wat) in the x86-64
-// instructions V8 compiles them to: f32x4.mul and f32x4.add to VMULPS and
-// VADDPS, relaxed_madd to VFMADD231PS, v128.load32_splat to VBROADCASTSS,
-// all on 128-bit X registers. See tile.go for the loops they compute.
+// instructions V8 selects for them (node --print-wasm-code shows them):
+// f32x4.mul and f32x4.add as VMULPS and VADDPS, relaxed_madd as
+// VFMADD231PS, v128.load32_splat as VBROADCASTSS, all on 128-bit X
+// registers. tile_amd64.go has the loops they compute.
 
 // func plain5x8(a, b, c *float32, kc int)
 TEXT ·plain5x8(SB), NOSPLIT, $0-32
