@@ -7,5 +7,7 @@
 //
 // ./benchkernels is `make bench-kernels`: GEMM GFLOP/s beside TensorFlow.js's
 // wasm backend in the same browser session and beside the kernels' register
-// tiles run natively (./ceiling).
+// tiles run natively (./ceiling). ./abkernels compares two builds of the
+// kernel module op by op in one page, in alternating windows: how a change
+// to the kernels is judged on a shared host.
 package kernels
