@@ -9,7 +9,7 @@
 // Every figure is the best batch of calls (gflops) and the median batch
 // (median_gflops) over 2 s (-seconds). The lines on all threads also give "scaling":
 // the median ratio of the rate on all threads to the rate on one, timed in
-// alternating batches (see timeThreads in ../inwasm), which is steadier
+// alternating batches (../alternate), which is steadier
 // than the ratio of two best figures timed seconds apart on a shared host.
 //
 // Beside each build, its register tile run natively (../ceiling: the same
@@ -38,6 +38,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"prefixtune/tests/browser/browsertest"
+	"prefixtune/tests/browser/kernels/alternate"
 	"prefixtune/tests/browser/kernels/ceiling"
 )
 
@@ -131,7 +132,7 @@ func run() error {
 	defer cancel()
 
 	// Both builds on all of the pool's threads, each timing one thread too.
-	builds, ceilings := map[string][]benchLine{}, map[string]ceiling.Rates{}
+	builds, ceilings := map[string][]benchLine{}, map[string]alternate.Rates{}
 	all := 1
 	for _, build := range []string{"plain", "relaxed"} {
 		r, err := browsertest.Run(ctx, srv.URL, browsertest.RunOptions{

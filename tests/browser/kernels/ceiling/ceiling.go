@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"time"
+
+	"prefixtune/tests/browser/kernels/alternate"
 )
 
 // The panels the tiles sweep: a block of blockRows rows of A and
@@ -21,27 +22,20 @@ type tile struct {
 	run  func(a, b, c *float32, kc int)
 }
 
-// Rates are GFLOP/s of a tile on one thread and on n, timed in alternating
-// batches of at least 5 ms: the best and the median batch of each, and the
-// median over adjacent pairs of the ratio of the rate on n threads to the
-// rate on one (0 when n is 1).
-type Rates struct {
-	Best1, Median1, BestN, MedianN, Scaling float64
-}
-
 // Time sweeps the tile of the kernel build ("plain" or "relaxed") over its
-// panels for seconds (after a fifth of that of warm-up), on one thread and
-// on n at once, each thread with panels of its own.
-func Time(build string, n int, seconds float64) (Rates, error) {
+// panels for seconds (after a fifth of that of warm-up) in batches of at
+// least 5 ms alternating between one thread and n at once, each thread with
+// panels of its own, and returns the batches' GFLOP/s.
+func Time(build string, n int, seconds float64) (alternate.Rates, error) {
 	if err := usable(); err != nil {
-		return Rates{}, err
+		return alternate.Rates{}, err
 	}
 	t, ok := tiles[build]
 	if !ok {
-		return Rates{}, fmt.Errorf("ceiling: no tile for the kernel build %q (plain or relaxed)", build)
+		return alternate.Rates{}, fmt.Errorf("ceiling: no tile for the kernel build %q (plain or relaxed)", build)
 	}
 	if n < 1 {
-		return Rates{}, fmt.Errorf("ceiling: %d threads", n)
+		return alternate.Rates{}, fmt.Errorf("ceiling: %d threads", n)
 	}
 	runtime.GOMAXPROCS(max(n, runtime.GOMAXPROCS(0)))
 	sweeps := make([]func() float64, n)
@@ -79,23 +73,7 @@ func Time(build string, n int, seconds float64) (Rates, error) {
 		}
 		return flops / time.Since(t0).Seconds() / 1e9
 	}
-	var one, many, ratios []float64
-	for _, span := range []float64{seconds / 5, seconds} {
-		one, many, ratios = one[:0], many[:0], ratios[:0]
-		for t0 := time.Now(); time.Since(t0).Seconds() < span; {
-			r1 := rate(1)
-			one = append(one, r1)
-			if n > 1 {
-				rn := rate(n)
-				many, ratios = append(many, rn), append(ratios, rn/r1)
-			}
-		}
-	}
-	r := Rates{Best1: slices.Max(one), Median1: median(one)}
-	if n > 1 {
-		r.BestN, r.MedianN, r.Scaling = slices.Max(many), median(many), median(ratios)
-	}
-	return r, nil
+	return alternate.Time(n, seconds, rate), nil
 }
 
 // batch runs sweep until the deadline (at least once) and returns the
@@ -130,13 +108,4 @@ func (t tile) sweep(seed uint64) func() float64 {
 		}
 		return float64(blockRows/t.rows*(blockCols/8)) * float64(2*t.rows*8*kc)
 	}
-}
-
-// median of x, which it sorts.
-func median(x []float64) float64 {
-	slices.Sort(x)
-	if n := len(x); n%2 == 0 {
-		return (x[n/2-1] + x[n/2]) / 2
-	}
-	return x[len(x)/2]
 }

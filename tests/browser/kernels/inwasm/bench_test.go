@@ -9,11 +9,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"testing"
 	"time"
 
 	"prefixtune/core/tensor"
+	"prefixtune/tests/browser/kernels/alternate"
 	"prefixtune/wasm/kernels"
 )
 
@@ -85,15 +85,10 @@ func TestGEMMBench(t *testing.T) {
 }
 
 // timeThreads times f, which does work units of work, in batches of calls of
-// at least 5 ms during -gemm-seconds (after a fifth of that of warm-up: V8
-// tiers up), the batches alternating between one thread and all of the
-// device's threads (SetThreads), and returns the rates, work per second. The best batch says
-// what the kernels can do, since other processes only ever make a batch
-// slower; the median says what they usually do. The machine's state drifts
-// over seconds (other tenants of its host share caches and cores), so the
-// scaling from one thread to all is measured between adjacent batches,
-// which see the same state, and summarised by the median of these ratios.
-// benchkernels times TensorFlow.js in batches the same way.
+// at least 5 ms during -gemm-seconds, alternating between one thread and all
+// of the device's threads (SetThreads; ../alternate), and returns the
+// rates, work per second. benchkernels times TensorFlow.js in batches the
+// same way.
 func timeThreads(d *kernels.Device, work float64, f func()) benchLine {
 	all := d.SetThreads(0)
 	defer d.SetThreads(0)
@@ -105,33 +100,8 @@ func timeThreads(d *kernels.Device, work float64, f func()) benchLine {
 		}
 		return work * float64(n) / (now() - t0)
 	}
-	var one, many, ratios []float64
-	for _, span := range []float64{*gemmSeconds / 5, *gemmSeconds} {
-		one, many, ratios = one[:0], many[:0], ratios[:0]
-		for start := now(); now()-start < span; {
-			r1 := batch(1)
-			one = append(one, r1)
-			if all > 1 {
-				rn := batch(all)
-				many = append(many, rn)
-				ratios = append(ratios, rn/r1)
-			}
-		}
-	}
-	l := benchLine{Threads: all, Best1: slices.Max(one), Median1: median(one)}
-	if all > 1 {
-		l.BestN, l.MedianN, l.Scaling = slices.Max(many), median(many), median(ratios)
-	}
-	return l
-}
-
-// median of x, which it sorts.
-func median(x []float64) float64 {
-	slices.Sort(x)
-	if n := len(x); n%2 == 0 {
-		return (x[n/2-1] + x[n/2]) / 2
-	}
-	return x[len(x)/2]
+	r := alternate.Time(all, *gemmSeconds, batch)
+	return benchLine{Threads: all, Best1: r.Best1, Median1: r.Median1, BestN: r.BestN, MedianN: r.MedianN, Scaling: r.Scaling}
 }
 
 var epoch = time.Now()
