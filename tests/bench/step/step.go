@@ -149,10 +149,10 @@ func Run(d tensor.Device, o Options) (Result, error) {
 }
 
 // generate times greedy generation of n tokens after pre and the prompt
-// Prompt(V), after an untimed run of a few tokens, and returns the
+// genPrompt(V), after an untimed run of a few tokens, and returns the
 // one-token steps after the first new token per second.
 func generate(m *model.Model, pre model.Prefix, n int) (float64, error) {
-	prompt := Prompt(m.Config.VocabSize)
+	prompt := genPrompt(m.Config.VocabSize)
 	if _, err := m.Generate(pre, prompt, 4, -1, model.Sampling{}, nil); err != nil {
 		return 0, err
 	}
@@ -172,9 +172,10 @@ func generate(m *model.Model, pre model.Prefix, n int) (float64, error) {
 	return float64(n-1) / last.Sub(first).Seconds(), nil
 }
 
-// Prompt is the generation benchmark's prompt: GenPrompt token ids spread
-// over the vocabulary as Batch spreads them. torch_step.py uses the same.
-func Prompt(V int) []int32 {
+// genPrompt is the generation benchmark's prompt: GenPrompt token ids
+// spread over the vocabulary as Batch spreads them. torch_step.py uses the
+// same.
+func genPrompt(V int) []int32 {
 	ids := make([]int32, GenPrompt)
 	for i := range ids {
 		ids[i] = int32((i + 1) * 7919 % V)
