@@ -158,17 +158,20 @@ func (e *evaluator) rowLosses(seqs []data.Sequence) (sums []float64, ns []int, e
 	for i := 0; i < len(seqs); i += B {
 		b := data.MakeBatch(seqs[i:min(i+B, len(seqs))], int32(e.tok.EOS()))
 		mb := model.Batch{B: b.B, T: b.T, Tokens: b.Tokens, Targets: b.Targets, Valid: b.Valid}
-		if _, _, err := e.m.Forward(a, e.pre, mb); err != nil {
+		// The losses are those of the targets, in order.
+		_, nt, err := e.m.Forward(a, e.pre, mb)
+		if err != nil {
 			return nil, nil, err
 		}
-		e.m.Dev.Download(losses[:b.B*b.T], a.Losses.Slice(0, b.B*b.T))
+		e.m.Dev.Download(losses[:nt], a.Losses.Slice(0, nt))
+		j := 0
 		for r := 0; r < b.B; r++ {
 			var s float64
 			n := 0
 			for t := 0; t < b.T; t++ {
 				if b.Targets[r*b.T+t] >= 0 {
-					s += float64(losses[r*b.T+t])
-					n++
+					s += float64(losses[j])
+					j, n = j+1, n+1
 				}
 			}
 			sums, ns = append(sums, s), append(ns, n)

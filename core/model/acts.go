@@ -7,7 +7,7 @@ import "prefixtune/core/tensor"
 type Shape struct{ B, T, P int }
 
 // NumActTensors is the number of activation tensors of a forward pass.
-const NumActTensors = 23
+const NumActTensors = 24
 
 // ActSizes returns the number of floats of each activation tensor, in the
 // order of the fields of Acts. The backward pass's scratch follows. Llama
@@ -44,7 +44,8 @@ func ActSizes(c Config, s Shape) [NumActTensors]int {
 		BT * C,                   // lnf [B,T,C]
 		mean,                     // lnfMean [B,T]
 		BT,                       // lnfRstd [B,T]
-		BT * V,                   // logits [B,T,V]; backward overwrites it with dlogits
+		BT * C,                   // headIn [Nh,C]: lnf at the Nh <= B*T output positions
+		BT * V,                   // logits [Nh,V]; backward overwrites it with dlogits
 	}
 }
 
@@ -57,7 +58,7 @@ func GradSizes(c Config, s Shape) [NumGradTensors]int {
 	B, T, P, C, NH := s.B, s.T, s.P, c.NEmbd, c.NHead
 	BT, A := B*T, NH*c.HeadSize()
 	return [NumGradTensors]int{
-		BT,                   // losses [B,T]; backward overwrites it with dlosses
+		BT,                   // losses [Nh]; backward overwrites it with dlosses
 		BT * C,               // dresidual [B,T,C]
 		BT * max(C, A),       // dln [B,T,C], also datty [B,T,NH*HS]
 		BT * c.QKVWidth(),    // dqkv [B,T,(NH+2*KVH)*HS]
@@ -81,7 +82,7 @@ type Acts struct {
 	FCH, FCHGelu, FCProj       tensor.Tensor
 	Residual3                  tensor.Tensor
 	LNF, LNFMean, LNFRstd      tensor.Tensor
-	Logits                     tensor.Tensor
+	HeadIn, Logits             tensor.Tensor
 	Losses, DResidual, DLN     tensor.Tensor
 	DQKV, DFCH, DFCHGelu, DAtt tensor.Tensor
 }
@@ -91,7 +92,7 @@ func NewActs(d tensor.Device, c Config, s Shape) *Acts {
 	a := &Acts{Shape: s}
 	fwd := []*tensor.Tensor{&a.Tokens, &a.Targets, &a.Valid, &a.Encoded, &a.LN1, &a.LN1Mean, &a.LN1Rstd,
 		&a.QKV, &a.Atty, &a.Att, &a.AttProj, &a.Residual2, &a.LN2, &a.LN2Mean, &a.LN2Rstd,
-		&a.FCH, &a.FCHGelu, &a.FCProj, &a.Residual3, &a.LNF, &a.LNFMean, &a.LNFRstd, &a.Logits}
+		&a.FCH, &a.FCHGelu, &a.FCProj, &a.Residual3, &a.LNF, &a.LNFMean, &a.LNFRstd, &a.HeadIn, &a.Logits}
 	bwd := []*tensor.Tensor{&a.Losses, &a.DResidual, &a.DLN, &a.DQKV, &a.DFCH, &a.DFCHGelu, &a.DAtt}
 	fs, gs := ActSizes(c, s), GradSizes(c, s)
 	sizes := append(fs[:], gs[:]...)

@@ -2,9 +2,10 @@ package model
 
 import "prefixtune/core/tensor"
 
-// Forward runs the model on b after the prefix and leaves the logits and
-// per-position losses (0 where the target is -1) in a. It returns the sum
-// of the losses and the number of targets.
+// Forward runs the model on b after the prefix and leaves in a the logits
+// [Nh,V] and losses [Nh] (0 where the target is -1) of the batch's Nh
+// output positions (Batch.Outputs: by default those with a target), in
+// their order. It returns the sum of the losses and the number of targets.
 //
 // GPT-2 and Llama share the block: norm, qkv matmul, (Llama: RoPE on q and
 // k at positions P..P+T-1), attention after the prefix, output matmul,
@@ -14,12 +15,11 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 		return 0, 0, err
 	}
 	d, c, p := m.Dev, m.Config, m.Params
-	B, T, P, C, L, NH, V := b.B, b.T, pre.P, c.NEmbd, c.NLayer, c.NHead, c.VocabSize
+	B, T, P, C, L, NH := b.B, b.T, pre.P, c.NEmbd, c.NLayer, c.NHead
 	KVH, HS, QKV, F, FC := c.KVHeads(), c.HeadSize(), c.QKVWidth(), c.Inner(), c.fcWidth()
 	N, S, A := B*T, c.PrefixWidth(), NH*HS
 	at := func(t tensor.Tensor, l, width int) tensor.Tensor { return layer(t, l, L).Slice(0, N*width) }
 	d.UploadInt32(a.Tokens.Slice(0, N), b.Tokens)
-	d.UploadInt32(a.Targets.Slice(0, N), b.Targets)
 	d.Upload(a.Valid.Slice(0, N), b.Valid)
 
 	d.Encoder(a.Encoded, a.Tokens, p.WTE, p.WPE, B, T, C, P)
@@ -49,17 +49,7 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 		residual = res3
 	}
 	m.norm(a.LNF, a.LNFMean, a.LNFRstd, residual, p.LNFW, p.LNFB, N)
-	d.Matmul(a.Logits, a.LNF, m.head(p), tensor.Tensor{}, N, C, V)
-	d.CrossEntropy(a.Losses, a.Logits, a.Targets, N, V)
-
-	losses := make([]float32, N)
-	d.Download(losses, a.Losses.Slice(0, N))
-	for i, t := range b.Targets {
-		if t >= 0 {
-			lossSum += float64(losses[i])
-			n++
-		}
-	}
+	lossSum, n = m.headForward(a, b, b.outputs())
 	return lossSum, n, nil
 }
 
@@ -79,7 +69,7 @@ func (c Config) meanWidth() int {
 // m.Grads.
 func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, scale float32) {
 	d, c, p, g := m.Dev, m.Config, m.Params, m.Grads
-	B, T, P, C, L, NH, V := b.B, b.T, pre.P, c.NEmbd, c.NLayer, c.NHead, c.VocabSize
+	B, T, P, C, L, NH := b.B, b.T, pre.P, c.NEmbd, c.NLayer, c.NHead
 	KVH, HS, QKV, F, FC := c.KVHeads(), c.HeadSize(), c.QKVWidth(), c.Inner(), c.fcWidth()
 	N, S, A := B*T, c.PrefixWidth(), NH*HS
 	at := func(t tensor.Tensor, l, width int) tensor.Tensor { return layer(t, l, L).Slice(0, N*width) }
@@ -91,17 +81,8 @@ func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, sc
 	}
 	weights := !g.All.Absent()
 
-	dl := make([]float32, N)
-	for i, t := range b.Targets {
-		if t >= 0 {
-			dl[i] = scale
-		}
-	}
-	d.Upload(a.Losses.Slice(0, N), dl)
-	d.CrossEntropyBackward(a.Logits, a.Logits, a.Targets, a.Losses, N, V)
 	dres, dln := a.DResidual.Slice(0, N*C), a.DLN.Slice(0, N*C)
-	d.Zero(dln)
-	d.MatmulBackward(dln, m.head(g), tensor.Tensor{}, a.Logits.Slice(0, N*V), a.LNF, m.head(p), N, C, V)
+	m.headBackward(dln, dres, a, b, b.outputs(), scale)
 	d.Zero(dres)
 	m.normBackward(dres, g.LNFW, g.LNFB, dln, at(a.Residual3, L-1, C), p.LNFW, a.LNFMean, a.LNFRstd, N)
 

@@ -47,7 +47,7 @@ func (m *Model) Generate(pre Prefix, prompt []int32, maxNew int, stop int32, s S
 		for i := range targets {
 			targets[i], valid[i] = -1, 1
 		}
-		if _, _, err := m.Forward(a, Prefix{Rows: cache, P: past}, Batch{B: 1, T: T, Tokens: feed, Targets: targets, Valid: valid}); err != nil {
+		if _, _, err := m.Forward(a, Prefix{Rows: cache, P: past}, Batch{B: 1, T: T, Tokens: feed, Targets: targets, Valid: valid, Outputs: []int{T - 1}}); err != nil {
 			return out, err
 		}
 		// The new keys (Llama: already rotated) and values join the cache.
@@ -60,7 +60,7 @@ func (m *Model) Generate(pre Prefix, prompt []int32, maxNew int, stop int32, s S
 			}
 		}
 		past += T
-		d.Download(logits, a.Logits.Slice((T-1)*V, V))
+		d.Download(logits, a.Logits.Slice(0, V))
 		next := sample(logits, s, rng)
 		out = append(out, next)
 		if emit != nil {

@@ -48,6 +48,10 @@ type Batch struct {
 	Tokens  []int32
 	Targets []int32
 	Valid   []float32 // 1 for real tokens, 0 for padding
+	// Outputs lists the positions whose logits Forward computes, ascending;
+	// nil means every position with a target, which is all a loss needs.
+	// (Generation wants only its last position.)
+	Outputs []int
 }
 
 // Prefix is P past rows of Config.PrefixWidth() floats in PEFT's layout
@@ -75,6 +79,11 @@ func (m *Model) check(a *Acts, b Batch, P int) error {
 		return fmt.Errorf("%d prefix positions + %d tokens exceed the model's %d positions: shorten the sequence length or the prefix", P, b.T, m.Config.NPositions)
 	case len(b.Tokens) != b.B*b.T || len(b.Targets) != b.B*b.T || len(b.Valid) != b.B*b.T:
 		return fmt.Errorf("batch arrays do not match %dx%d", b.B, b.T)
+	}
+	for j, i := range b.Outputs {
+		if i < 0 || i >= b.B*b.T || j > 0 && i <= b.Outputs[j-1] {
+			return fmt.Errorf("output positions %v are not ascending positions of a %dx%d batch", b.Outputs, b.B, b.T)
+		}
 	}
 	return nil
 }

@@ -27,32 +27,44 @@ func BenchmarkStepSmolLM2(b *testing.B) {
 
 // benchStep times TrainStep of a model of config c with random weights and
 // prefix at B=4, T=128, P=10 on the fast native device, with one thread
-// (threads=1) and all (threads=0), and reports tokens/s.
+// (threads=1) and all (threads=0), and reports tokens/s: with a target at
+// every position (targets=all, as plain text trains) and at the second
+// half of each sequence only (targets=half, a prompt and its completion),
+// where the output head runs on half the positions.
 func benchStep(b *testing.B, c model.Config) {
 	const B, T, P = 4, 128, 10
+	for _, threads := range []int{1, 0} {
+		for _, half := range []bool{false, true} {
+			name := map[bool]string{false: "all", true: "half"}[half]
+			b.Run(fmt.Sprintf("threads=%d/targets=%s", threads, name), func(b *testing.B) { benchSteps(b, c, B, T, P, threads, half) })
+		}
+	}
+}
+
+// benchSteps runs one case of benchStep.
+func benchSteps(b *testing.B, c model.Config, B, T, P, threads int, half bool) {
 	batch := model.Batch{B: B, T: T, Tokens: make([]int32, B*T), Targets: make([]int32, B*T), Valid: make([]float32, B*T)}
 	for i := range batch.Tokens {
 		batch.Tokens[i] = int32(i * 7919 % c.VocabSize)
 		batch.Targets[i] = int32((i + 1) * 7919 % c.VocabSize)
 		batch.Valid[i] = 1
+		if half && i%T < T/2 {
+			batch.Targets[i] = -1
+		}
 	}
-	for _, threads := range []int{1, 0} {
-		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
-			m, err := model.New(tensor.NewFast(threads), c)
-			if err != nil {
-				b.Fatal(err)
-			}
-			m.InitRandom(1)
-			p := prefix.New(m, P, 0)
-			p.InitRandom(m, 1)
-			tr := New(m, p, Options{LR: 1e-3, Schedule: Constant, Steps: b.N}, model.Shape{B: B, T: T})
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := tr.TrainStep(batch); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(B*T*b.N)/b.Elapsed().Seconds(), "tokens/s")
-		})
+	m, err := model.New(tensor.NewFast(threads), c)
+	if err != nil {
+		b.Fatal(err)
 	}
+	m.InitRandom(1)
+	p := prefix.New(m, P, 0)
+	p.InitRandom(m, 1)
+	tr := New(m, p, Options{LR: 1e-3, Schedule: Constant, Steps: b.N}, model.Shape{B: B, T: T})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := tr.TrainStep(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(B*T*b.N)/b.Elapsed().Seconds(), "tokens/s")
 }

@@ -83,6 +83,7 @@ func (t *Trainer) TrainStep(b model.Batch) (StepResult, error) {
 // Step is the number of optimiser steps taken.
 func (t *Trainer) Step() int { return t.opt.step }
 
-// Logits returns the logits [B,T,V] of the last forward pass (valid until
-// the next Gradients, whose backward pass overwrites them).
+// Logits returns the logits [Nh,V] of the last forward pass at the batch's
+// output positions (model.Batch.Outputs), valid until the next Gradients,
+// whose backward pass overwrites them.
 func (t *Trainer) Logits() tensor.Tensor { return t.acts.Logits }
