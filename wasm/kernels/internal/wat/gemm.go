@@ -33,6 +33,19 @@ const (
 // Chromium 156, Firefox 153 or WebKitGTK's JavaScriptCore, and costs a
 // third in V8 11 (Node.js 20), which hoists all the unrolled broadcasts of
 // A and spills accumulators; larger tiles spill everywhere.
+//
+// What the plain tile loses to its native ceiling (tests/browser/kernels/
+// ceiling) is V8's loop shape, not its instructions: V8 14 unrolls the
+// loop (fewer than 80 operations) three times and keeps its interrupt
+// check, so there are four branches per three steps. The same
+// instructions in that shape, natively, peak at 46 GFLOP/s on this
+// machine's Zen 4, against 53 in a loop of one step; the shape costs
+// nothing in the slow phases of the shared host. Neither a k loop
+// unrolled twice in the source (no longer unrolled by V8, but still
+// checked) nor an inner loop of constant trip count (whose check V8 14
+// does not drop) gets closer. The relaxed tile, in the same shape, loses
+// nothing: bound by its two multiply-add pipes, it has issue slots to
+// spare.
 type tile struct {
 	mr      int
 	relaxed bool
