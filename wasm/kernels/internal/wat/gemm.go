@@ -34,18 +34,13 @@ const (
 // third in V8 11 (Node.js 20), which hoists all the unrolled broadcasts of
 // A and spills accumulators; larger tiles spill everywhere.
 //
-// What the plain tile loses to its native ceiling (tests/browser/kernels/
-// ceiling) is V8's loop shape, not its instructions: V8 14 unrolls the
-// loop (fewer than 80 operations) three times and keeps its interrupt
-// check, so there are four branches per three steps. The same
-// instructions in that shape, natively, peak at 46 GFLOP/s on this
-// machine's Zen 4, against 53 in a loop of one step; the shape costs
-// nothing in the slow phases of the shared host. Neither a k loop
-// unrolled twice in the source (no longer unrolled by V8, but still
-// checked) nor an inner loop of constant trip count (whose check V8 14
-// does not drop) gets closer. The relaxed tile, in the same shape, loses
-// nothing: bound by its two multiply-add pipes, it has issue slots to
-// spare.
+// The plain GEMM reaches about 0.8 of its native ceiling (tests/browser/
+// kernels/ceiling), the relaxed one about 0.9-0.97. V8 14 unrolls both k
+// loops three times and keeps an interrupt check in each unrolled
+// iteration. Neither a k loop unrolled twice in the source nor an inner
+// loop of constant trip count (whose check V8 14 does not drop) made the
+// plain tile faster; natively, its fast phase moves by a tenth with loop
+// alignment alone, so the remaining gap could not be pinned on one cause.
 type tile struct {
 	mr      int
 	relaxed bool
