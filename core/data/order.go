@@ -3,6 +3,8 @@ package data
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+
 	"prefixtune/core/draw"
 )
 
@@ -34,9 +36,17 @@ type Loader struct {
 	Seqs      []Sequence
 	BatchSize int
 	Shuffle   bool
-	Seed      uint64
-	Pad       int32 // the pad token, EOS
+	// GroupByLength (with Shuffle) batches sequences of similar lengths,
+	// so that little of a batch is padding (see the package documentation).
+	GroupByLength bool
+	Seed          uint64
+	Pad           int32 // the pad token, EOS
 }
+
+// GroupBatches is how many batches' worth of an epoch's shuffled order
+// Loader.GroupByLength sorts by length at a time (Hugging Face's
+// group_by_length uses 50 too).
+const GroupBatches = 50
 
 // StepsPerEpoch returns ceil(len(Seqs)/BatchSize), or 0 when there are no
 // sequences or the batch size is below 1.
@@ -61,6 +71,12 @@ func (l *Loader) Rows(step int) (epoch int, rows []int, err error) {
 	}
 	epoch, k := step/spe, step%spe
 	order := Order(len(l.Seqs), l.Shuffle, l.Seed, epoch)
+	if l.Shuffle && l.GroupByLength {
+		for g := 0; g < len(order); g += GroupBatches * l.BatchSize {
+			group := order[g:min(g+GroupBatches*l.BatchSize, len(order))]
+			slices.SortStableFunc(group, func(a, b int) int { return len(l.Seqs[b].Tokens) - len(l.Seqs[a].Tokens) })
+		}
+	}
 	return epoch, order[k*l.BatchSize : min((k+1)*l.BatchSize, len(order))], nil
 }
 

@@ -127,3 +127,71 @@ func TestLoaderErrors(t *testing.T) {
 		t.Error("step -1: no error")
 	}
 }
+
+// TestGroupByLength: grouped batches still visit every example once per
+// epoch; each run of GroupBatches batches is the shuffled order's run
+// sorted longest first; a step's rows do not depend on what was asked
+// before; without shuffling, grouping changes nothing; and padding falls.
+func TestGroupByLength(t *testing.T) {
+	const n, B = 1234, 5
+	var seqs []Sequence
+	for i := range n {
+		T := 1 + (i*7919)%97
+		seqs = append(seqs, Sequence{Tokens: make([]int32, T), Targets: make([]int32, T)})
+	}
+	grouped := &Loader{Seqs: seqs, BatchSize: B, Shuffle: true, GroupByLength: true, Seed: 3}
+	plain := &Loader{Seqs: seqs, BatchSize: B, Shuffle: true, Seed: 3}
+	spe := grouped.StepsPerEpoch()
+	padded := func(l *Loader, step int) int {
+		b, err := l.Batch(step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.B*b.T - int(sumValid(b))
+	}
+	padG, padP := 0, 0
+	for epoch := range 2 {
+		var order []int
+		for s := epoch * spe; s < (epoch+1)*spe; s++ {
+			_, rows, err := grouped.Rows(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			order = append(order, rows...)
+			padG, padP = padG+padded(grouped, s), padP+padded(plain, s)
+		}
+		shuffled := Order(n, true, 3, epoch)
+		for g := 0; g < n; g += GroupBatches * B {
+			got, want := order[g:min(g+GroupBatches*B, n)], slices.Clone(shuffled[g:min(g+GroupBatches*B, n)])
+			slices.Sort(want)
+			if !slices.Equal(slices.Sorted(slices.Values(got)), want) {
+				t.Fatalf("epoch %d: group at %d holds other examples than the shuffled order's", epoch, g)
+			}
+			for i := 1; i < len(got); i++ {
+				if len(seqs[got[i]].Tokens) > len(seqs[got[i-1]].Tokens) {
+					t.Fatalf("epoch %d: group at %d is not sorted longest first at %d", epoch, g, i)
+				}
+			}
+		}
+	}
+	_, first, _ := grouped.Rows(7)
+	grouped.Rows(spe + 3)
+	if _, again, _ := grouped.Rows(7); !slices.Equal(first, again) {
+		t.Errorf("step 7 gave %v, then %v", first, again)
+	}
+	if padG*5 > padP {
+		t.Errorf("grouping left %d padded positions, more than a fifth of the %d without", padG, padP)
+	}
+	fileOrder := &Loader{Seqs: seqs, BatchSize: B, GroupByLength: true}
+	if _, rows, _ := fileOrder.Rows(2); !slices.Equal(rows, []int{10, 11, 12, 13, 14}) {
+		t.Errorf("without shuffling, step 2 is %v, want the file's examples 10-14", rows)
+	}
+}
+
+func sumValid(b Batch) float32 {
+	var s float32
+	for _, v := range b.Valid {
+		s += v
+	}
+	return s
+}

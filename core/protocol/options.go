@@ -26,7 +26,11 @@ type TrainOptions struct {
 	Clip        float64 `json:"clip"`         // max global gradient norm; 0: no clipping
 	Seed        uint64  `json:"seed"`         // initialisation, shuffling and the validation split (below 2^53 to survive JavaScript)
 	Shuffle     bool    `json:"shuffle"`      // a new order every epoch (the command's default; --no-shuffle is false)
-	ValFraction float64 `json:"val_fraction"` // share of the training data held out for validation (0: none, or the loaded validation file)
+	// GroupByLength batches examples of similar lengths, so that little of
+	// a step is padding (the command's default; --no-group-by-length is
+	// false). Only with Shuffle.
+	GroupByLength bool    `json:"group_by_length"`
+	ValFraction   float64 `json:"val_fraction"` // share of the training data held out for validation (0: none, or the loaded validation file)
 	// TestFraction is the share of the training file held out for
 	// testing (Evaluate's TestData) when no test file is loaded; it is
 	// drawn first, by the seed, and ValFraction is a share of the rest.
@@ -42,14 +46,15 @@ type TrainOptions struct {
 // autosave every 50 steps.
 func DefaultTrainOptions() TrainOptions {
 	return TrainOptions{
-		PrefixLen: 10,
-		Init:      InitRandom,
-		Schedule:  "linear",
-		Epochs:    5,
-		BatchSize: 5,
-		Clip:      1,
-		Shuffle:   true,
-		SaveEvery: 50,
+		PrefixLen:     10,
+		Init:          InitRandom,
+		Schedule:      "linear",
+		Epochs:        5,
+		BatchSize:     5,
+		Clip:          1,
+		Shuffle:       true,
+		GroupByLength: true,
+		SaveEvery:     50,
 	}
 }
 

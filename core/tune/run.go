@@ -27,9 +27,12 @@ type Options struct {
 	Clip        float64 // max global gradient norm; 0: no clipping
 	Seed        uint64
 	Shuffle     bool
-	ValEvery    int  // validate every N steps; 0: after every epoch (and always at the end)
-	Patience    int  // stop after this many validations without a new best; 0: never stop early
-	RestoreBest bool // end with the prefix of the best validation
+	// GroupByLength batches examples of similar lengths (with Shuffle);
+	// see data.Loader.
+	GroupByLength bool
+	ValEvery      int  // validate every N steps; 0: after every epoch (and always at the end)
+	Patience      int  // stop after this many validations without a new best; 0: never stop early
+	RestoreBest   bool // end with the prefix of the best validation
 }
 
 // DefaultLR is the learning rate used when Options.LR is 0: 5e-3 for a
@@ -246,7 +249,7 @@ func New(m *model.Model, p *prefix.Prefix, seqs, val []data.Sequence, pad int32,
 	if len(seqs) == 0 {
 		return nil, fmt.Errorf("the training data has no examples")
 	}
-	loader := &data.Loader{Seqs: seqs, BatchSize: o.BatchSize, Shuffle: o.Shuffle, Seed: o.Seed, Pad: pad}
+	loader := &data.Loader{Seqs: seqs, BatchSize: o.BatchSize, Shuffle: o.Shuffle, GroupByLength: o.GroupByLength, Seed: o.Seed, Pad: pad}
 	steps := o.TotalSteps(len(seqs))
 	lr := o.LR
 	if lr == 0 {

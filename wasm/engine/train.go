@@ -37,7 +37,7 @@ func tuneOptions(o protocol.TrainOptions) (tune.Options, error) {
 	}
 	to := tune.Options{PrefixLen: o.PrefixLen, Projection: o.Projection, LR: o.LR, Schedule: sched, Warmup: o.Warmup,
 		Steps: o.Steps, Epochs: o.Epochs, BatchSize: o.BatchSize, WeightDecay: o.WeightDecay, Clip: o.Clip, Seed: o.Seed,
-		Shuffle: o.Shuffle}
+		Shuffle: o.Shuffle, GroupByLength: o.GroupByLength}
 	if err := to.Validate(); err != nil {
 		return tune.Options{}, fail(protocol.CodeBadRequest, err, "")
 	}
