@@ -29,6 +29,10 @@ func TestSetOption(t *testing.T) {
 		a.SetOption("batch_size", "8")
 		a.SetOption("seq_len", "32")
 		a.SetOption("val_fraction", "20")
+		if a.Opts.GroupByLength {
+			t.Errorf("examples are batched by length before the box is ticked")
+		}
+		(&TuneStep{App: a}).ToggleGroupByLength(true)
 	})
 	id, d, _ := next[protocol.DescribeData](h)
 	if d.SeqLen != 32 {
@@ -37,7 +41,7 @@ func TestSetOption(t *testing.T) {
 	h.deliver(id, protocol.DataStats{SeqLen: 32})
 	id, e, _ := next[protocol.Estimate](h)
 	o := e.Options
-	if len(h.app.Tune.FieldErr) != 0 || o.LR != 3e-3 || o.BatchSize != 8 || o.SeqLen != 32 || o.ValFraction != 0.2 {
+	if len(h.app.Tune.FieldErr) != 0 || o.LR != 3e-3 || o.BatchSize != 8 || o.SeqLen != 32 || o.ValFraction != 0.2 || !o.GroupByLength {
 		t.Errorf("options %+v, errors %v", o, h.app.Tune.FieldErr)
 	}
 	h.deliver(id, protocol.Estimated{})

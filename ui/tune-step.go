@@ -37,6 +37,11 @@ func (c *TuneStep) ToggleMLP(on bool) {
 	c.App.SetOption("lr", strconv.FormatFloat(p.LR, 'g', -1, 64))
 }
 
+// ToggleGroupByLength turns the batching by length on or off.
+func (c *TuneStep) ToggleGroupByLength(on bool) {
+	c.App.SetOption("group_by_length", strconv.FormatBool(on))
+}
+
 // Threads is the threads setting as the field shows it: all by default.
 func (c *TuneStep) Threads() string {
 	if n := c.App.Opts.Threads; n > 0 {

@@ -71,14 +71,20 @@ func (l *Loader) Rows(step int) (epoch int, rows []int, err error) {
 	}
 	epoch, k := step/spe, step%spe
 	order := Order(len(l.Seqs), l.Shuffle, l.Seed, epoch)
+	B := l.BatchSize
 	if l.Shuffle && l.GroupByLength {
-		for g := 0; g < len(order); g += GroupBatches * l.BatchSize {
-			group := order[g:min(g+GroupBatches*l.BatchSize, len(order))]
+		for g := 0; g < len(order); g += GroupBatches * B {
+			group := order[g:min(g+GroupBatches*B, len(order))]
 			slices.SortStableFunc(group, func(a, b int) int { return len(l.Seqs[b].Tokens) - len(l.Seqs[a].Tokens) })
 		}
+		k = Order(spe, true, l.Seed^batchSeed, epoch)[k]
 	}
-	return epoch, order[k*l.BatchSize : min((k+1)*l.BatchSize, len(order))], nil
+	return epoch, order[k*B : min((k+1)*B, len(order))], nil
 }
+
+// batchSeed turns a run's seed into the seed of its order of batches
+// ("batches"), so that it differs from the order of its examples.
+const batchSeed = 0x62617463686573
 
 // Batch returns the batch of optimiser step s (0-based).
 func (l *Loader) Batch(step int) (Batch, error) {

@@ -196,8 +196,8 @@ type Estimated struct {
 	TotalBytes      int64   `json:"total_bytes"`      // the arena
 	Steps           int     `json:"steps"`
 	TokensPerStep   int     `json:"tokens_per_step"` // batch size x the longest sequence
-	FLOPsPerStep    float64 `json:"flops_per_step"`
-	StepSeconds     float64 `json:"step_seconds"` // predicted from a short measurement of the device
+	FLOPsPerStep    float64 `json:"flops_per_step"`  // the mean over an epoch's batches
+	StepSeconds     float64 `json:"step_seconds"`    // predicted from a short measurement of the device
 	TotalSeconds    float64 `json:"total_seconds"`
 }
 

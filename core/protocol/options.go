@@ -27,8 +27,8 @@ type TrainOptions struct {
 	Seed        uint64  `json:"seed"`         // initialisation, shuffling and the validation split (below 2^53 to survive JavaScript)
 	Shuffle     bool    `json:"shuffle"`      // a new order every epoch (the command's default; --no-shuffle is false)
 	// GroupByLength batches examples of similar lengths, so that little of
-	// a step is padding (the command's default; --no-group-by-length is
-	// false). Only with Shuffle.
+	// a step is padding: faster steps whose losses vary more (the
+	// command's --group-by-length). Only with Shuffle.
 	GroupByLength bool    `json:"group_by_length"`
 	ValFraction   float64 `json:"val_fraction"` // share of the training data held out for validation (0: none, or the loaded validation file)
 	// TestFraction is the share of the training file held out for
@@ -46,15 +46,14 @@ type TrainOptions struct {
 // autosave every 50 steps.
 func DefaultTrainOptions() TrainOptions {
 	return TrainOptions{
-		PrefixLen:     10,
-		Init:          InitRandom,
-		Schedule:      "linear",
-		Epochs:        5,
-		BatchSize:     5,
-		Clip:          1,
-		Shuffle:       true,
-		GroupByLength: true,
-		SaveEvery:     50,
+		PrefixLen: 10,
+		Init:      InitRandom,
+		Schedule:  "linear",
+		Epochs:    5,
+		BatchSize: 5,
+		Clip:      1,
+		Shuffle:   true,
+		SaveEvery: 50,
 	}
 }
 

@@ -3,6 +3,7 @@ package tune
 import (
 	"time"
 
+	"prefixtune/core/data"
 	"prefixtune/core/model"
 	"prefixtune/core/tensor"
 )
@@ -37,19 +38,48 @@ func EstimateMemory(c model.Config, P, E, B, T int) Memory {
 }
 
 // StepFLOPs is about the floating-point work of one optimiser step on B
-// sequences of T tokens after P prefix positions: the forward pass, and the
-// backward pass without weight gradients (one matmul per forward matmul,
-// two attention passes per forward one).
-func StepFLOPs(c model.Config, P, B, T int) float64 {
+// sequences of T tokens after P prefix positions, H of which have a target
+// (and so run the output layer): the forward pass, and the backward pass
+// without weight gradients (one matmul per forward matmul, two attention
+// passes per forward one).
+func StepFLOPs(c model.Config, P, B, T, H int) float64 {
 	N, C, L, V := float64(B*T), float64(c.NEmbd), float64(c.NLayer), float64(c.VocabSize)
 	A, QKV, F := float64(c.NHead*c.HeadSize()), float64(c.QKVWidth()), float64(c.Inner())
 	FC := F // GPT-2's fc: 4C outputs; Llama's stacked gate and up: 2I
 	if c.Llama() {
 		FC = 2 * F
 	}
-	matmul := 2 * N * (L*(C*QKV+A*C+C*FC+F*C) + C*V) // qkv, proj, fc, fc proj; the output layer
-	attention := 4 * N * L * A * float64(P+T)        // scores and weighted values
+	matmul := 2 * (N*L*(C*QKV+A*C+C*FC+F*C) + float64(H)*C*V) // qkv, proj, fc, fc proj; the output layer
+	attention := 4 * N * L * A * float64(P+T)                 // scores and weighted values
 	return 2*matmul + 3*attention
+}
+
+// MeanStepFLOPs is StepFLOPs averaged over the steps of the first epoch
+// of a run of o over seqs, each batch as long as its longest sequence.
+func MeanStepFLOPs(c model.Config, o Options, seqs []data.Sequence) float64 {
+	l := o.loader(seqs, 0)
+	spe := l.StepsPerEpoch()
+	if spe == 0 {
+		return 0
+	}
+	var sum float64
+	for s := range spe {
+		_, rows, err := l.Rows(s)
+		if err != nil {
+			panic(err) // spe > 0: the loader has sequences and a batch size
+		}
+		T, H := 0, 0
+		for _, r := range rows {
+			T = max(T, len(seqs[r].Tokens))
+			for _, t := range seqs[r].Targets {
+				if t >= 0 {
+					H++
+				}
+			}
+		}
+		sum += StepFLOPs(c, o.PrefixLen, len(rows), T, H)
+	}
+	return sum / float64(spe)
 }
 
 // MeasureFLOPS times d on a matmul of the shape that dominates a step of a

@@ -35,6 +35,11 @@ type Options struct {
 	RestoreBest   bool // end with the prefix of the best validation
 }
 
+// loader is the order in which a run of o visits seqs.
+func (o Options) loader(seqs []data.Sequence, pad int32) *data.Loader {
+	return &data.Loader{Seqs: seqs, BatchSize: o.BatchSize, Shuffle: o.Shuffle, GroupByLength: o.GroupByLength, Seed: o.Seed, Pad: pad}
+}
+
 // DefaultLR is the learning rate used when Options.LR is 0: 5e-3 for a
 // direct prefix, 5e-5 with the MLP (the paper's ranges).
 func DefaultLR(projection int) float64 {
@@ -249,7 +254,7 @@ func New(m *model.Model, p *prefix.Prefix, seqs, val []data.Sequence, pad int32,
 	if len(seqs) == 0 {
 		return nil, fmt.Errorf("the training data has no examples")
 	}
-	loader := &data.Loader{Seqs: seqs, BatchSize: o.BatchSize, Shuffle: o.Shuffle, GroupByLength: o.GroupByLength, Seed: o.Seed, Pad: pad}
+	loader := o.loader(seqs, pad)
 	steps := o.TotalSteps(len(seqs))
 	lr := o.LR
 	if lr == 0 {

@@ -352,7 +352,7 @@ func (e *engine) estimate(r protocol.Estimate) (protocol.Event, error) {
 	c := e.model.m.Config
 	B, T := to.BatchSize, tune.Longest(seqs, valSeqs)
 	mem := tune.EstimateMemory(c, to.PrefixLen, to.Projection, B, T)
-	flops := tune.StepFLOPs(c, to.PrefixLen, B, T)
+	flops := tune.MeanStepFLOPs(c, to, seqs)
 	scope := e.dev.Begin()
 	defer scope.Release() // also when the scratch cannot be allocated
 	rate := tune.MeasureFLOPS(e.dev, c, min(B*T, 256))
