@@ -134,6 +134,33 @@ func TestClassifyMatchesSingleRows(t *testing.T) {
 	}
 }
 
+// TestRowLossesMatchSingleRows: batches taken longest first give every
+// sequence, in its own place, the losses it has scored alone.
+func TestRowLossesMatchSingleRows(t *testing.T) {
+	f := load(t)
+	batched := &evaluator{m: f.m, pre: f.pre, tok: f.tok, o: Options{BatchSize: 3}}
+	seqs := batched.tokenize(f.exs)
+	sums, ns, err := batched.rowLosses(seqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := &evaluator{m: f.m, pre: f.pre, tok: f.tok, o: Options{BatchSize: 1}}
+	lengths := map[int]bool{}
+	for i, s := range seqs {
+		lengths[len(s.Tokens)] = true
+		want, wn, err := alone.rowLosses([]data.Sequence{s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ns[i] != wn[0] || math.Abs(sums[i]-want[0]) > 1e-5*math.Abs(want[0]) {
+			t.Errorf("sequence %d: %d targets, loss sum %g in batches; %d, %g alone", i, ns[i], sums[i], wn[0], want[0])
+		}
+	}
+	if len(lengths) < 2 {
+		t.Fatalf("the fixture's sequences all have one length: nothing is reordered")
+	}
+}
+
 // TestFewShotPrompt: shots are written before the prompt and make it longer.
 func TestFewShotPrompt(t *testing.T) {
 	f := load(t)
