@@ -62,11 +62,13 @@ func Percent(f float64) string {
 	return strconv.FormatFloat(p, 'g', 2, 64) + " %"
 }
 
-// Duration is a time for people: 0.4 s, 12 s, 3 min 5 s, 2 h 10 min.
+// Duration is a time for people: 48 ms, 0.4 s, 12 s, 3 min 5 s, 2 h 10 min.
 func Duration(sec float64) string {
 	switch {
 	case math.IsNaN(sec) || sec < 0:
 		return "–"
+	case sec < 0.1:
+		return strconv.FormatFloat(sec*1000, 'f', 0, 64) + " ms"
 	case sec < 10:
 		return strconv.FormatFloat(sec, 'f', 1, 64) + " s"
 	case sec < 60:

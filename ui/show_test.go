@@ -15,7 +15,7 @@ func TestFormat(t *testing.T) {
 		Bytes(512): "512 B", Bytes(1536): "1.50 KB", Bytes(int64(124) << 20): "124 MB", Bytes(int64(3) << 30): "3.00 GB",
 		Count(999): "999", Count(1234567): "1.23 M", Count(123200): "123,200", Count(0): "0",
 		Percent(0): "0 %", Percent(0.25): "25 %", Percent(0.0123): "1.2 %", Percent(1.2e-5): "0.0012 %",
-		Duration(0.42): "0.4 s", Duration(12): "12 s", Duration(185): "3 min 5 s", Duration(7800): "2 h 10 min", Duration(math.NaN()): "–",
+		Duration(0.42): "0.4 s", Duration(0.0483): "48 ms", Duration(12): "12 s", Duration(185): "3 min 5 s", Duration(7800): "2 h 10 min", Duration(math.NaN()): "–",
 		Num(5e-5): "5e-05", Num(0.003): "0.003", Loss(2.345678): "2.346",
 	} {
 		if got != want {
