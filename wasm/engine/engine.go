@@ -33,6 +33,7 @@ type engine struct {
 	ticker   *ticking // the device under dev, which counts its calls
 	closeDev func() error
 	threads  func(n int) int // computes on n of the device's threads (0: all) from now on; returns how many
+	nthreads func() int      // how many threads the device computes on now
 	model    *loadedModel
 	train    *dataSet // the loaded training file
 	val      *dataSet // the loaded validation file, if any
@@ -76,9 +77,12 @@ func (e *engine) reopenDevice() error {
 	if err != nil {
 		return err
 	}
-	e.threads = func(int) int { return 1 }
-	if t, ok := d.(interface{ SetThreads(int) int }); ok {
-		e.threads = t.SetThreads
+	e.threads, e.nthreads = func(int) int { return 1 }, func() int { return 1 }
+	if t, ok := d.(interface {
+		SetThreads(int) int
+		Threads() int
+	}); ok {
+		e.threads, e.nthreads = t.SetThreads, t.Threads
 	}
 	e.ticker = &ticking{Device: d}
 	e.dev, e.closeDev = arena.New(e.ticker), closeDev

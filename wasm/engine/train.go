@@ -354,7 +354,9 @@ func (e *engine) estimate(r protocol.Estimate) (protocol.Event, error) {
 	mem := tune.EstimateMemory(c, to.PrefixLen, to.Projection, B, T)
 	flops := tune.MeanStepFLOPs(c, to, seqs)
 	scope := e.dev.Begin()
-	defer scope.Release() // also when the scratch cannot be allocated
+	defer scope.Release()         // also when the scratch cannot be allocated
+	defer e.threads(e.nthreads()) // timed on the run's threads, then as before
+	e.threads(r.Options.Threads)
 	rate := tune.MeasureFLOPS(e.dev, c, min(B*T, 256))
 	steps := to.TotalSteps(len(seqs))
 	return protocol.Estimated{WeightBytes: mem.Weights, ActivationBytes: mem.Activations, PrefixBytes: mem.Prefix,
