@@ -69,17 +69,37 @@ func (l *Loader) Rows(step int) (epoch int, rows []int, err error) {
 	case step < 0:
 		return 0, nil, fmt.Errorf("data: step %d; steps count from 0", step)
 	}
-	epoch, k := step/spe, step%spe
-	order := Order(len(l.Seqs), l.Shuffle, l.Seed, epoch)
-	B := l.BatchSize
-	if l.Shuffle && l.GroupByLength {
+	epoch = step / spe
+	return epoch, l.Epoch(epoch)[step%spe], nil
+}
+
+// Epoch returns the batches of epoch e (indices into Seqs) in the order
+// its steps take them; nil when the loader has no steps.
+func (l *Loader) Epoch(e int) [][]int {
+	spe, B := l.StepsPerEpoch(), l.BatchSize
+	if spe == 0 {
+		return nil
+	}
+	order := Order(len(l.Seqs), l.Shuffle, l.Seed, e)
+	grouped := l.Shuffle && l.GroupByLength
+	if grouped {
 		for g := 0; g < len(order); g += GroupBatches * B {
 			group := order[g:min(g+GroupBatches*B, len(order))]
 			slices.SortStableFunc(group, func(a, b int) int { return len(l.Seqs[b].Tokens) - len(l.Seqs[a].Tokens) })
 		}
-		k = Order(spe, true, l.Seed^batchSeed, epoch)[k]
 	}
-	return epoch, order[k*B : min((k+1)*B, len(order))], nil
+	batches := make([][]int, spe)
+	for k := range batches {
+		batches[k] = order[k*B : min((k+1)*B, len(order))]
+	}
+	if grouped {
+		taken := make([][]int, spe)
+		for k, b := range Order(spe, true, l.Seed^batchSeed, e) {
+			taken[k] = batches[b]
+		}
+		batches = taken
+	}
+	return batches
 }
 
 // batchSeed turns a run's seed into the seed of its order of batches

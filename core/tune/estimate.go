@@ -57,17 +57,12 @@ func StepFLOPs(c model.Config, P, B, T, H int) float64 {
 // MeanStepFLOPs is StepFLOPs averaged over the steps of the first epoch
 // of a run of o over seqs, each batch as long as its longest sequence.
 func MeanStepFLOPs(c model.Config, o Options, seqs []data.Sequence) float64 {
-	l := o.loader(seqs, 0)
-	spe := l.StepsPerEpoch()
-	if spe == 0 {
+	batches := o.loader(seqs, 0).Epoch(0)
+	if len(batches) == 0 {
 		return 0
 	}
 	var sum float64
-	for s := range spe {
-		_, rows, err := l.Rows(s)
-		if err != nil {
-			panic(err) // spe > 0: the loader has sequences and a batch size
-		}
+	for _, rows := range batches {
 		T, H := 0, 0
 		for _, r := range rows {
 			T = max(T, len(seqs[r].Tokens))
@@ -79,7 +74,7 @@ func MeanStepFLOPs(c model.Config, o Options, seqs []data.Sequence) float64 {
 		}
 		sum += StepFLOPs(c, o.PrefixLen, len(rows), T, H)
 	}
-	return sum / float64(spe)
+	return sum / float64(len(batches))
 }
 
 // MeasureFLOPS times d on a matmul of the shape that dominates a step of a
