@@ -282,3 +282,27 @@ func TestEvaluateRequestByTask(t *testing.T) {
 		}
 	})
 }
+
+// TestPaddingLine: Tune shows the share of a step that is padding, and
+// offers batching by length while it would cut that share.
+func TestPaddingLine(t *testing.T) {
+	h := newHarness(t)
+	loadDemo(h)
+	loadSample(h)
+	h.do(func(a *App) { a.SetOption("epochs", "2") })
+	id, _, _ := next[protocol.Estimate](h)
+	h.deliver(id, protocol.Estimated{Padding: 0.31, GroupedPadding: 0.026})
+	line := (&TuneStep{App: h.app}).PaddingLine()
+	if !strings.Contains(line, "31 %") || !strings.Contains(line, "would make it 2.6 %") {
+		t.Errorf("padding line %q", line)
+	}
+	h.do(func(a *App) { (&TuneStep{App: a}).ToggleGroupByLength(true) })
+	id, e, _ := next[protocol.Estimate](h)
+	if !e.Options.GroupByLength {
+		t.Fatalf("estimate asked with %+v", e.Options)
+	}
+	h.deliver(id, protocol.Estimated{Padding: 0.026, GroupedPadding: 0.026})
+	if line := (&TuneStep{App: h.app}).PaddingLine(); !strings.HasPrefix(line, "2.6 %") || strings.Contains(line, "would") {
+		t.Errorf("padding line with batching by length %q", line)
+	}
+}

@@ -101,6 +101,20 @@ func (c *TuneStep) TimeLine() string {
 	return s + fmt.Sprintf("; %s steps in %s", Count(e.Steps), Duration(e.TotalSeconds))
 }
 
+// PaddingLine is the share of a step that is padding, and what batching
+// by length would make it when that is much less.
+func (c *TuneStep) PaddingLine() string {
+	e := c.App.Tune.Estimate
+	if e == nil {
+		return c.pending()
+	}
+	s := Percent(e.Padding) + " of the positions of a step, computed like real tokens"
+	if !c.App.Opts.GroupByLength && c.App.Opts.Shuffle && e.GroupedPadding < e.Padding/2 {
+		s += fmt.Sprintf("; batching examples of similar length would make it %s", Percent(e.GroupedPadding))
+	}
+	return s
+}
+
 func (c *TuneStep) pending() string {
 	switch {
 	case len(c.App.Tune.FieldErr) > 0:

@@ -77,6 +77,25 @@ func MeanStepFLOPs(c model.Config, o Options, seqs []data.Sequence) float64 {
 	return sum / float64(len(batches))
 }
 
+// PaddingShare is the share of the positions of the first epoch of a run
+// of o over seqs that are padding, each batch as long as its longest
+// sequence.
+func PaddingShare(o Options, seqs []data.Sequence) float64 {
+	all, real := 0, 0
+	for _, rows := range o.loader(seqs, 0).Epoch(0) {
+		T := 0
+		for _, r := range rows {
+			T = max(T, len(seqs[r].Tokens))
+			real += len(seqs[r].Tokens)
+		}
+		all += len(rows) * T
+	}
+	if all == 0 {
+		return 0
+	}
+	return 1 - float64(real)/float64(all)
+}
+
 // MeasureFLOPS times d on a matmul of the shape that dominates a step of a
 // model of c (N rows of C to the MLP's Inner() features) and returns
 // floating-point operations per second. It allocates scratch tensors on d.

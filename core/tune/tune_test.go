@@ -322,6 +322,10 @@ func TestEstimateMemory(t *testing.T) {
 	if got := MeanStepFLOPs(c, Options{PrefixLen: 3, BatchSize: 2}, four); got != want {
 		t.Errorf("MeanStepFLOPs = %g, want %g", got, want)
 	}
+	// 2 x 5 positions for 8 tokens, then 2 x 6 for 8: 6 of 22 are padding.
+	if got := PaddingShare(Options{BatchSize: 2}, four); math.Abs(got-6.0/22) > 1e-12 {
+		t.Errorf("PaddingShare = %g, want 6/22", got)
+	}
 	if r := MeasureFLOPS(tensor.NewFast(1), model.Config{NEmbd: 64}, 32); !(r > 1e6) {
 		t.Errorf("MeasureFLOPS = %g", r)
 	}

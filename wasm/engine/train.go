@@ -359,7 +359,10 @@ func (e *engine) estimate(r protocol.Estimate) (protocol.Event, error) {
 	e.threads(r.Options.Threads)
 	rate := tune.MeasureFLOPS(e.dev, c, min(B*T, 256))
 	steps := to.TotalSteps(len(seqs))
+	grouped := to
+	grouped.GroupByLength = true
 	return protocol.Estimated{WeightBytes: mem.Weights, ActivationBytes: mem.Activations, PrefixBytes: mem.Prefix,
+		Padding: tune.PaddingShare(to, seqs), GroupedPadding: tune.PaddingShare(grouped, seqs),
 		TotalBytes: mem.Total(), Steps: steps, TokensPerStep: B * T, FLOPsPerStep: flops,
 		StepSeconds: flops / rate, TotalSeconds: flops / rate * float64(steps)}, nil
 }
