@@ -54,27 +54,42 @@ func StepFLOPs(c model.Config, P, B, T, H int) float64 {
 	return 2*matmul + 3*attention
 }
 
-// MeanStepFLOPs is StepFLOPs averaged over the steps of the first epoch
-// of a run of o over seqs, each batch as long as its longest sequence.
-func MeanStepFLOPs(c model.Config, o Options, seqs []data.Sequence) float64 {
-	batches := o.loader(seqs, 0).Epoch(0)
-	if len(batches) == 0 {
-		return 0
-	}
-	var sum float64
-	for _, rows := range batches {
-		T, H := 0, 0
+// batchShape is a batch as a step runs it: B sequences padded to T
+// positions, Real of them tokens and H of them targets.
+type batchShape struct{ B, T, Real, H int }
+
+// firstEpoch returns the shapes of the batches of the first epoch of a run
+// of o over seqs, each as long as its longest sequence.
+func firstEpoch(o Options, seqs []data.Sequence) []batchShape {
+	var shapes []batchShape
+	for _, rows := range o.loader(seqs, 0).Epoch(0) {
+		b := batchShape{B: len(rows)}
 		for _, r := range rows {
-			T = max(T, len(seqs[r].Tokens))
+			b.T = max(b.T, len(seqs[r].Tokens))
+			b.Real += len(seqs[r].Tokens)
 			for _, t := range seqs[r].Targets {
 				if t >= 0 {
-					H++
+					b.H++
 				}
 			}
 		}
-		sum += StepFLOPs(c, o.PrefixLen, len(rows), T, H)
+		shapes = append(shapes, b)
 	}
-	return sum / float64(len(batches))
+	return shapes
+}
+
+// MeanStepFLOPs is StepFLOPs averaged over the steps of the first epoch
+// of a run of o over seqs, each batch as long as its longest sequence.
+func MeanStepFLOPs(c model.Config, o Options, seqs []data.Sequence) float64 {
+	shapes := firstEpoch(o, seqs)
+	if len(shapes) == 0 {
+		return 0
+	}
+	var sum float64
+	for _, b := range shapes {
+		sum += StepFLOPs(c, o.PrefixLen, b.B, b.T, b.H)
+	}
+	return sum / float64(len(shapes))
 }
 
 // PaddingShare is the share of the positions of the first epoch of a run
@@ -82,13 +97,8 @@ func MeanStepFLOPs(c model.Config, o Options, seqs []data.Sequence) float64 {
 // sequence.
 func PaddingShare(o Options, seqs []data.Sequence) float64 {
 	all, real := 0, 0
-	for _, rows := range o.loader(seqs, 0).Epoch(0) {
-		T := 0
-		for _, r := range rows {
-			T = max(T, len(seqs[r].Tokens))
-			real += len(seqs[r].Tokens)
-		}
-		all += len(rows) * T
+	for _, b := range firstEpoch(o, seqs) {
+		all, real = all+b.B*b.T, real+b.Real
 	}
 	if all == 0 {
 		return 0
