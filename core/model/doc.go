@@ -15,6 +15,13 @@
 // one feeds SwiGLU. A checkpoint whose matrices are all F16 (or all BF16)
 // keeps them 16-bit on the device (frozen; the kernels widen them exactly).
 //
+// A batch is B right-padded sequences [B,T], but the activations hold it
+// packed (packing.go): each sequence's positions through its last real
+// token or output position, end to end, and no padding after them. Ops
+// that work row by row run on those rows only; the encoder, RoPE and
+// attention run once per span of consecutive sequences of one length.
+// The arena is sized for B*T rows, the most a batch can pack to.
+//
 // Llama differs from GPT-2 in: RMSNorm for LayerNorm, no biases, no
 // position embedding but rotary ones on queries and keys (tables computed
 // once per model in float64 from Hugging Face's inv_freq, with the linear

@@ -6,6 +6,7 @@ import "prefixtune/core/tensor"
 // [Nh,V] and losses [Nh] (0 where the target is -1) of the batch's Nh
 // output positions (Batch.Outputs: by default those with a target), in
 // their order. It returns the sum of the losses and the number of targets.
+// The activations hold the batch packed (packing.go): N rows, not B*T.
 //
 // GPT-2 and Llama share the block: norm, qkv matmul, (Llama: RoPE on q and
 // k at positions P..P+T-1), attention after the prefix, output matmul,
@@ -15,14 +16,20 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 		return 0, 0, err
 	}
 	d, c, p := m.Dev, m.Config, m.Params
-	B, T, P, C, L, NH := b.B, b.T, pre.P, c.NEmbd, c.NLayer, c.NHead
+	P, C, L, NH := pre.P, c.NEmbd, c.NLayer, c.NHead
 	KVH, HS, QKV, F, FC := c.KVHeads(), c.HeadSize(), c.QKVWidth(), c.Inner(), c.fcWidth()
-	N, S, A := B*T, c.PrefixWidth(), NH*HS
+	S, A := c.PrefixWidth(), NH*HS
+	outputs := b.outputs()
+	pk := pack(b, outputs, NH, P)
+	N := pk.N
 	at := func(t tensor.Tensor, l, width int) tensor.Tensor { return layer(t, l, L).Slice(0, N*width) }
-	d.UploadInt32(a.Tokens.Slice(0, N), b.Tokens)
-	d.Upload(a.Valid.Slice(0, N), b.Valid)
+	d.UploadInt32(a.Tokens.Slice(0, N), gather(b.Tokens, pk.keep))
+	d.Upload(a.Valid.Slice(0, N), gather(b.Valid, pk.keep))
 
-	d.Encoder(a.Encoded, a.Tokens, p.WTE, p.WPE, B, T, C, P)
+	for _, s := range pk.spans {
+		n := s.B * s.T
+		d.Encoder(a.Encoded.Slice(s.Row*C, n*C), a.Tokens.Slice(s.Row, n), p.WTE, p.WPE, s.B, s.T, C, P)
+	}
 	residual := a.Encoded
 	for l := 0; l < L; l++ {
 		ln1, mean1, rstd1 := at(a.LN1, l, C), at(a.LN1Mean, l, c.meanWidth()), at(a.LN1Rstd, l, 1)
@@ -30,15 +37,20 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 		attProj, res2 := at(a.AttProj, l, C), at(a.Residual2, l, C)
 		ln2, mean2, rstd2 := at(a.LN2, l, C), at(a.LN2Mean, l, c.meanWidth()), at(a.LN2Rstd, l, 1)
 		fch, fchGelu, fcProj, res3 := at(a.FCH, l, FC), at(a.FCHGelu, l, F), at(a.FCProj, l, C), at(a.Residual3, l, C)
-		pk, pv := m.kv(pre, l)
+		prek, prev := m.kv(pre, l)
 
 		m.norm(ln1, mean1, rstd1, residual, layer(p.LN1W, l, L), layer(p.LN1B, l, L), N)
 		d.Matmul(qkv, ln1, layer(p.QKVW, l, L), layer(p.QKVB, l, L), N, C, QKV)
-		if c.Llama() {
-			cos, sin := m.rope(P, T)
-			d.RoPE(qkv, cos, sin, B, T, NH, KVH, HS)
+		for _, s := range pk.spans {
+			n := s.B * s.T
+			q := qkv.Slice(s.Row*QKV, n*QKV)
+			if c.Llama() {
+				cos, sin := m.rope(P, s.T)
+				d.RoPE(q, cos, sin, s.B, s.T, NH, KVH, HS)
+			}
+			d.Attention(atty.Slice(s.Row*A, n*A), att.Slice(s.Att, s.B*NH*s.T*(P+s.T)), q, prek, prev,
+				a.Valid.Slice(s.Row, n), s.B, s.T, NH, KVH, HS, P, S)
 		}
-		d.Attention(atty, att, qkv, pk, pv, a.Valid, B, T, NH, KVH, HS, P, S)
 		d.Matmul(attProj, atty, layer(p.AttProjW, l, L), layer(p.AttProjB, l, L), N, A, C)
 		d.Add(res2, residual, attProj, N*C)
 		m.norm(ln2, mean2, rstd2, res2, layer(p.LN2W, l, L), layer(p.LN2B, l, L), N)
@@ -49,7 +61,7 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 		residual = res3
 	}
 	m.norm(a.LNF, a.LNFMean, a.LNFRstd, residual, p.LNFW, p.LNFB, N)
-	lossSum, n = m.headForward(a, b, b.outputs())
+	lossSum, n = m.headForward(a, pk.rows(outputs), gather(b.Targets, outputs))
 	return lossSum, n, nil
 }
 
@@ -69,9 +81,12 @@ func (c Config) meanWidth() int {
 // m.Grads.
 func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, scale float32) {
 	d, c, p, g := m.Dev, m.Config, m.Params, m.Grads
-	B, T, P, C, L, NH := b.B, b.T, pre.P, c.NEmbd, c.NLayer, c.NHead
+	P, C, L, NH := pre.P, c.NEmbd, c.NLayer, c.NHead
 	KVH, HS, QKV, F, FC := c.KVHeads(), c.HeadSize(), c.QKVWidth(), c.Inner(), c.fcWidth()
-	N, S, A := B*T, c.PrefixWidth(), NH*HS
+	S, A := c.PrefixWidth(), NH*HS
+	outputs := b.outputs()
+	pk := pack(b, outputs, NH, P)
+	N := pk.N
 	at := func(t tensor.Tensor, l, width int) tensor.Tensor { return layer(t, l, L).Slice(0, N*width) }
 	gl := func(t tensor.Tensor, l int) tensor.Tensor { // layer l of a gradient, or absent
 		if t.Absent() {
@@ -82,7 +97,7 @@ func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, sc
 	weights := !g.All.Absent()
 
 	dres, dln := a.DResidual.Slice(0, N*C), a.DLN.Slice(0, N*C)
-	m.headBackward(dln, dres, a, b, b.outputs(), scale)
+	m.headBackward(dln, dres, a, pk.rows(outputs), gather(b.Targets, outputs), scale)
 	d.Zero(dres)
 	m.normBackward(dres, g.LNFW, g.LNFB, dln, at(a.Residual3, L-1, C), p.LNFW, a.LNFMean, a.LNFRstd, N)
 
@@ -93,7 +108,7 @@ func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, sc
 		}
 		dqkv, dfch, dfchGelu := a.DQKV.Slice(0, N*QKV), a.DFCH.Slice(0, N*FC), a.DFCHGelu.Slice(0, N*F)
 		mean1, mean2 := at(a.LN1Mean, l, c.meanWidth()), at(a.LN2Mean, l, c.meanWidth())
-		pk, pv := m.kv(pre, l)
+		prek, prev := m.kv(pre, l)
 		var dpk, dpv tensor.Tensor
 		if !dprefix.Absent() && P > 0 {
 			dpk, dpv = m.kv(Prefix{dprefix, P}, l)
@@ -112,21 +127,36 @@ func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, sc
 		datty := a.DLN.Slice(0, N*A)
 		d.Zero(datty)
 		d.MatmulBackward(datty, gl(g.AttProjW, l), gl(g.AttProjB, l), dres, at(a.Atty, l, A), layer(p.AttProjW, l, L), N, A, C)
-		if l == 0 && !weights {
-			// Nothing below the first attention needs a gradient.
-			d.AttentionBackward(tensor.Tensor{}, dpk, dpv, a.DAtt, datty, at(a.QKV, l, QKV), pk, pv, layer(a.Att, l, L), B, T, NH, KVH, HS, P, S)
-			return
+		// Nothing below the first attention needs a gradient unless the
+		// weights do.
+		last := l == 0 && !weights
+		if !last {
+			d.Zero(dqkv)
 		}
-		d.Zero(dqkv)
-		d.AttentionBackward(dqkv, dpk, dpv, a.DAtt, datty, at(a.QKV, l, QKV), pk, pv, layer(a.Att, l, L), B, T, NH, KVH, HS, P, S)
-		if c.Llama() {
-			cos, sin := m.rope(P, T)
-			d.RoPEBackward(dqkv, cos, sin, B, T, NH, KVH, HS)
+		qkv, att := at(a.QKV, l, QKV), layer(a.Att, l, L)
+		for _, s := range pk.spans {
+			n, na := s.B*s.T, s.B*NH*s.T*(P+s.T)
+			dq := tensor.Tensor{}
+			if !last {
+				dq = dqkv.Slice(s.Row*QKV, n*QKV)
+			}
+			d.AttentionBackward(dq, dpk, dpv, a.DAtt.Slice(s.Att, na), datty.Slice(s.Row*A, n*A), qkv.Slice(s.Row*QKV, n*QKV),
+				prek, prev, att.Slice(s.Att, na), s.B, s.T, NH, KVH, HS, P, S)
+			if c.Llama() && !last {
+				cos, sin := m.rope(P, s.T)
+				d.RoPEBackward(dq, cos, sin, s.B, s.T, NH, KVH, HS)
+			}
+		}
+		if last {
+			return
 		}
 		dln1 := dln
 		d.Zero(dln1)
 		d.MatmulBackward(dln1, gl(g.QKVW, l), gl(g.QKVB, l), dqkv, at(a.LN1, l, C), layer(p.QKVW, l, L), N, C, QKV)
 		m.normBackward(dres, gl(g.LN1W, l), gl(g.LN1B, l), dln1, residual, layer(p.LN1W, l, L), mean1, at(a.LN1Rstd, l, 1), N)
 	}
-	d.EncoderBackward(g.WTE, g.WPE, dres, a.Tokens, B, T, C, P)
+	for _, s := range pk.spans {
+		n := s.B * s.T
+		d.EncoderBackward(g.WTE, g.WPE, dres.Slice(s.Row*C, n*C), a.Tokens.Slice(s.Row, n), s.B, s.T, C, P)
+	}
 }

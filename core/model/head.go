@@ -3,7 +3,7 @@ package model
 import "prefixtune/core/tensor"
 
 // The head (the output embedding and the loss) runs only at the batch's
-// output positions: the final norm's rows there are gathered into
+// output positions: the final norm's (packed) rows there are gathered into
 // a.HeadIn [Nh,C], so that prompt, padding and (in generation) all but the
 // last position cost no [C,V] product, the largest of a step.
 
@@ -22,8 +22,8 @@ func (b Batch) outputs() []int {
 	return rows
 }
 
-// runs calls f for every maximal run of consecutive positions in rows
-// (ascending): n positions from pos, at index at of rows.
+// runs calls f for every maximal run of consecutive rows in rows
+// (ascending): n rows from pos, at index at of rows.
 func runs(rows []int, f func(pos, at, n int)) {
 	for at := 0; at < len(rows); {
 		n := 1
@@ -36,17 +36,13 @@ func runs(rows []int, f func(pos, at, n int)) {
 }
 
 // headForward leaves in a the logits [Nh,V] and losses [Nh] (0 where the
-// target is -1) of the Nh = len(rows) output positions, from the final
-// norm's output a.LNF [N,C], and returns the sum of the losses at targets
-// and their number.
-func (m *Model) headForward(a *Acts, b Batch, rows []int) (lossSum float64, n int) {
+// target is -1) of the Nh = len(rows) output rows of the final norm's
+// output a.LNF [N,C], whose targets are targets [Nh], and returns the sum
+// of the losses at targets and their number.
+func (m *Model) headForward(a *Acts, rows []int, targets []int32) (lossSum float64, n int) {
 	d, C, V, Nh := m.Dev, m.Config.NEmbd, m.Config.VocabSize, len(rows)
 	if Nh == 0 {
 		return 0, 0
-	}
-	targets := make([]int32, Nh)
-	for j, i := range rows {
-		targets[j] = b.Targets[i]
 	}
 	d.UploadInt32(a.Targets.Slice(0, Nh), targets)
 	runs(rows, func(pos, at, n int) { d.Copy(a.HeadIn.Slice(at*C, n*C), a.LNF.Slice(pos*C, n*C)) })
@@ -66,17 +62,17 @@ func (m *Model) headForward(a *Acts, b Batch, rows []int) (lossSum float64, n in
 
 // headBackward back-propagates scale * (sum of the losses at targets)
 // through the head into dln [N,C] (zeroed first; rows that are not output
-// positions stay 0), using dres [N,C] as scratch, and into the head's
-// weight gradient if enabled. It overwrites the logits.
-func (m *Model) headBackward(dln, dres tensor.Tensor, a *Acts, b Batch, rows []int, scale float32) {
+// rows stay 0), using dres [N,C] as scratch, and into the head's weight
+// gradient if enabled. It overwrites the logits.
+func (m *Model) headBackward(dln, dres tensor.Tensor, a *Acts, rows []int, targets []int32, scale float32) {
 	d, C, V, Nh := m.Dev, m.Config.NEmbd, m.Config.VocabSize, len(rows)
 	d.Zero(dln)
 	if Nh == 0 {
 		return
 	}
 	dl := make([]float32, Nh)
-	for j, i := range rows {
-		if b.Targets[i] >= 0 {
+	for j, t := range targets {
+		if t >= 0 {
 			dl[j] = scale
 		}
 	}
