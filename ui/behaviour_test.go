@@ -29,10 +29,6 @@ func TestSetOption(t *testing.T) {
 		a.SetOption("batch_size", "8")
 		a.SetOption("seq_len", "32")
 		a.SetOption("val_fraction", "20")
-		if a.Opts.GroupByLength {
-			t.Errorf("examples are batched by length before the box is ticked")
-		}
-		(&TuneStep{App: a}).ToggleGroupByLength(true)
 	})
 	id, d, _ := next[protocol.DescribeData](h)
 	if d.SeqLen != 32 {
@@ -41,7 +37,7 @@ func TestSetOption(t *testing.T) {
 	h.deliver(id, protocol.DataStats{SeqLen: 32})
 	id, e, _ := next[protocol.Estimate](h)
 	o := e.Options
-	if len(h.app.Tune.FieldErr) != 0 || o.LR != 3e-3 || o.BatchSize != 8 || o.SeqLen != 32 || o.ValFraction != 0.2 || !o.GroupByLength {
+	if len(h.app.Tune.FieldErr) != 0 || o.LR != 3e-3 || o.BatchSize != 8 || o.SeqLen != 32 || o.ValFraction != 0.2 {
 		t.Errorf("options %+v, errors %v", o, h.app.Tune.FieldErr)
 	}
 	h.deliver(id, protocol.Estimated{})
@@ -281,28 +277,4 @@ func TestEvaluateRequestByTask(t *testing.T) {
 			t.Errorf("a text and its label: %+v (task kind %s)", r, a.TaskKind())
 		}
 	})
-}
-
-// TestPaddingLine: Tune shows the share of a step that is padding, and
-// offers batching by length while it would cut that share.
-func TestPaddingLine(t *testing.T) {
-	h := newHarness(t)
-	loadDemo(h)
-	loadSample(h)
-	h.do(func(a *App) { a.SetOption("epochs", "2") })
-	id, _, _ := next[protocol.Estimate](h)
-	h.deliver(id, protocol.Estimated{Padding: 0.31, GroupedPadding: 0.026})
-	line := (&TuneStep{App: h.app}).PaddingLine()
-	if !strings.Contains(line, "31 %") || !strings.Contains(line, "would make it 2.6 %") {
-		t.Errorf("padding line %q", line)
-	}
-	h.do(func(a *App) { (&TuneStep{App: a}).ToggleGroupByLength(true) })
-	id, e, _ := next[protocol.Estimate](h)
-	if !e.Options.GroupByLength {
-		t.Fatalf("estimate asked with %+v", e.Options)
-	}
-	h.deliver(id, protocol.Estimated{Padding: 0.026, GroupedPadding: 0.026})
-	if line := (&TuneStep{App: h.app}).PaddingLine(); !strings.HasPrefix(line, "2.6 %") || strings.Contains(line, "would") {
-		t.Errorf("padding line with batching by length %q", line)
-	}
 }

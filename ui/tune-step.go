@@ -37,11 +37,6 @@ func (c *TuneStep) ToggleMLP(on bool) {
 	c.App.SetOption("lr", strconv.FormatFloat(p.LR, 'g', -1, 64))
 }
 
-// ToggleGroupByLength turns the batching by length on or off.
-func (c *TuneStep) ToggleGroupByLength(on bool) {
-	c.App.SetOption("group_by_length", strconv.FormatBool(on))
-}
-
 // Threads is the threads setting as the field shows it: all by default.
 func (c *TuneStep) Threads() string {
 	if n := c.App.Opts.Threads; n > 0 {
@@ -99,20 +94,6 @@ func (c *TuneStep) TimeLine() string {
 		s += fmt.Sprintf(", %s an epoch", Duration(c.App.EpochSeconds()))
 	}
 	return s + fmt.Sprintf("; %s steps in %s", Count(e.Steps), Duration(e.TotalSeconds))
-}
-
-// PaddingLine is the share of a step that is padding, and what batching
-// by length would make it when that is much less.
-func (c *TuneStep) PaddingLine() string {
-	e := c.App.Tune.Estimate
-	if e == nil {
-		return c.pending()
-	}
-	s := Percent(e.Padding) + " of the positions of a step, computed like real tokens"
-	if !c.App.Opts.GroupByLength && c.App.Opts.Shuffle && e.GroupedPadding < e.Padding/2 {
-		s += fmt.Sprintf("; batching examples of similar length would make it %s", Percent(e.GroupedPadding))
-	}
-	return s
 }
 
 func (c *TuneStep) pending() string {

@@ -107,8 +107,6 @@ func (a *App) SetOption(name, text string) {
 		integer(&o.Steps, 0, "Steps")
 	case "batch_size":
 		integer(&o.BatchSize, 1, "The batch size")
-	case "group_by_length":
-		o.GroupByLength = text == "true"
 	case "seq_len":
 		integer(&o.SeqLen, 1, "The sequence length")
 		describe = true

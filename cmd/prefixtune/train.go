@@ -39,7 +39,6 @@ func cmdTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs.Float64Var(&def.Clip, "clip", 1, "maximum global gradient norm (0: no clipping)")
 	fs.Uint64Var(&def.Seed, "seed", 0, "seed for initialisation and shuffling")
 	noShuffle := fs.Bool("no-shuffle", false, "keep the file order in every epoch")
-	fs.BoolVar(&def.GroupByLength, "group-by-length", false, "batch examples with others of similar length: less padding, faster steps whose losses vary more")
 	val := fs.String("val", "", "validation data `FILE` (one per --data file), evaluated after every epoch (or --val-every steps) and at the end")
 	fs.IntVar(&def.ValEvery, "val-every", 0, "validate every N steps (0: after every epoch)")
 	fs.IntVar(&def.Patience, "patience", 0, "stop after N validations without a new best (0: never stop early)")

@@ -46,7 +46,8 @@
 //
 // A Batch is laid out [B,T] row-major (row b, position t at b*T+t), right
 // padded to its longest sequence; padding holds the pad token (EOS), Valid
-// 0 and target -1. Real tokens have Valid 1.
+// 0 and target -1. Real tokens have Valid 1. (The model runs a batch
+// packed, so its padding costs no work.)
 //
 // # Order
 //
@@ -60,15 +61,4 @@
 // divide n (as a PyTorch DataLoader without drop_last). Every example is
 // seen exactly once per epoch, and a run resumes at any step from the step
 // number alone (Loader).
-//
-// Padding costs as much as a real token. With Loader.GroupByLength (and
-// shuffling), the epoch's order is cut into runs of GroupBatches batches,
-// each run sorted longest first (stably), before it is cut into batches: a
-// batch then holds sequences of similar lengths from GroupBatches*B
-// consecutive examples of the shuffled order, and every example is still
-// visited once per epoch. The epoch then takes its batches in an order of
-// their own, a permutation as above seeded with seed^"batches", so that the
-// loss of consecutive steps does not follow their lengths. (On the three
-// bundled datasets, 5 examples a step, padding falls from 30-40 % of the
-// positions to under 3 %.)
 package data

@@ -3,7 +3,6 @@ package data
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 
 	"prefixtune/core/draw"
 )
@@ -36,17 +35,9 @@ type Loader struct {
 	Seqs      []Sequence
 	BatchSize int
 	Shuffle   bool
-	// GroupByLength (with Shuffle) batches sequences of similar lengths,
-	// so that little of a batch is padding (see the package documentation).
-	GroupByLength bool
-	Seed          uint64
-	Pad           int32 // the pad token, EOS
+	Seed      uint64
+	Pad       int32 // the pad token, EOS
 }
-
-// GroupBatches is how many batches' worth of an epoch's shuffled order
-// Loader.GroupByLength sorts by length at a time (Hugging Face's
-// group_by_length uses 50 too).
-const GroupBatches = 50
 
 // StepsPerEpoch returns ceil(len(Seqs)/BatchSize), or 0 when there are no
 // sequences or the batch size is below 1.
@@ -81,30 +72,12 @@ func (l *Loader) Epoch(e int) [][]int {
 		return nil
 	}
 	order := Order(len(l.Seqs), l.Shuffle, l.Seed, e)
-	grouped := l.Shuffle && l.GroupByLength
-	if grouped {
-		for g := 0; g < len(order); g += GroupBatches * B {
-			group := order[g:min(g+GroupBatches*B, len(order))]
-			slices.SortStableFunc(group, func(a, b int) int { return len(l.Seqs[b].Tokens) - len(l.Seqs[a].Tokens) })
-		}
-	}
 	batches := make([][]int, spe)
 	for k := range batches {
 		batches[k] = order[k*B : min((k+1)*B, len(order))]
 	}
-	if grouped {
-		taken := make([][]int, spe)
-		for k, b := range Order(spe, true, l.Seed^batchSeed, e) {
-			taken[k] = batches[b]
-		}
-		batches = taken
-	}
 	return batches
 }
-
-// batchSeed turns a run's seed into the seed of its order of batches
-// ("batches"), so that it differs from the order of its examples.
-const batchSeed = 0x62617463686573
 
 // Batch returns the batch of optimiser step s (0-based).
 func (l *Loader) Batch(step int) (Batch, error) {

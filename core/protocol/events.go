@@ -199,10 +199,6 @@ type Estimated struct {
 	FLOPsPerStep    float64 `json:"flops_per_step"`  // the mean over an epoch's batches
 	StepSeconds     float64 `json:"step_seconds"`    // predicted from a short measurement of the device
 	TotalSeconds    float64 `json:"total_seconds"`
-	// Padding is the share of an epoch's positions that are padding with
-	// these options, GroupedPadding the same with GroupByLength on.
-	Padding        float64 `json:"padding"`
-	GroupedPadding float64 `json:"grouped_padding"`
 }
 
 // Run statuses of Trained.

@@ -26,11 +26,7 @@ type TrainOptions struct {
 	Clip        float64 `json:"clip"`         // max global gradient norm; 0: no clipping
 	Seed        uint64  `json:"seed"`         // initialisation, shuffling and the validation split (below 2^53 to survive JavaScript)
 	Shuffle     bool    `json:"shuffle"`      // a new order every epoch (the command's default; --no-shuffle is false)
-	// GroupByLength batches examples of similar lengths, so that little of
-	// a step is padding: faster steps whose losses vary more (the
-	// command's --group-by-length). Only with Shuffle.
-	GroupByLength bool    `json:"group_by_length"`
-	ValFraction   float64 `json:"val_fraction"` // share of the training data held out for validation (0: none, or the loaded validation file)
+	ValFraction float64 `json:"val_fraction"` // share of the training data held out for validation (0: none, or the loaded validation file)
 	// TestFraction is the share of the training file held out for
 	// testing (Evaluate's TestData) when no test file is loaded; it is
 	// drawn first, by the seed, and ValFraction is a share of the rest.

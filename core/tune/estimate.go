@@ -37,73 +37,50 @@ func EstimateMemory(c model.Config, P, E, B, T int) Memory {
 	}
 }
 
-// StepFLOPs is about the floating-point work of one optimiser step on B
-// sequences of T tokens after P prefix positions, H of which have a target
-// (and so run the output layer): the forward pass, and the backward pass
-// without weight gradients (one matmul per forward matmul, two attention
-// passes per forward one).
-func StepFLOPs(c model.Config, P, B, T, H int) float64 {
-	N, C, L, V := float64(B*T), float64(c.NEmbd), float64(c.NLayer), float64(c.VocabSize)
+// StepFLOPs is about the floating-point work of one optimiser step on
+// sequences of the lengths lens after P prefix positions, H positions of
+// which have a target (and so run the output layer): the forward pass,
+// and the backward pass without weight gradients (one matmul per forward
+// matmul, two attention passes per forward one). A batch runs packed, so
+// padding costs nothing.
+func StepFLOPs(c model.Config, P int, lens []int, H int) float64 {
+	C, L, V := float64(c.NEmbd), float64(c.NLayer), float64(c.VocabSize)
 	A, QKV, F := float64(c.NHead*c.HeadSize()), float64(c.QKVWidth()), float64(c.Inner())
 	FC := F // GPT-2's fc: 4C outputs; Llama's stacked gate and up: 2I
 	if c.Llama() {
 		FC = 2 * F
 	}
+	var N, keys float64 // positions; query-key pairs
+	for _, n := range lens {
+		N += float64(n)
+		keys += float64(n) * float64(P+n)
+	}
 	matmul := 2 * (N*L*(C*QKV+A*C+C*FC+F*C) + float64(H)*C*V) // qkv, proj, fc, fc proj; the output layer
-	attention := 4 * N * L * A * float64(P+T)                 // scores and weighted values
+	attention := 4 * keys * L * A                             // scores and weighted values
 	return 2*matmul + 3*attention
 }
 
-// batchShape is a batch as a step runs it: B sequences padded to T
-// positions, Real of them tokens and H of them targets.
-type batchShape struct{ B, T, Real, H int }
-
-// firstEpoch returns the shapes of the batches of the first epoch of a run
-// of o over seqs, each as long as its longest sequence.
-func firstEpoch(o Options, seqs []data.Sequence) []batchShape {
-	var shapes []batchShape
-	for _, rows := range o.loader(seqs, 0).Epoch(0) {
-		b := batchShape{B: len(rows)}
-		for _, r := range rows {
-			b.T = max(b.T, len(seqs[r].Tokens))
-			b.Real += len(seqs[r].Tokens)
-			for _, t := range seqs[r].Targets {
-				if t >= 0 {
-					b.H++
-				}
-			}
-		}
-		shapes = append(shapes, b)
-	}
-	return shapes
-}
-
 // MeanStepFLOPs is StepFLOPs averaged over the steps of the first epoch
-// of a run of o over seqs, each batch as long as its longest sequence.
+// of a run of o over seqs.
 func MeanStepFLOPs(c model.Config, o Options, seqs []data.Sequence) float64 {
-	shapes := firstEpoch(o, seqs)
-	if len(shapes) == 0 {
+	batches := o.loader(seqs, 0).Epoch(0)
+	if len(batches) == 0 {
 		return 0
 	}
 	var sum float64
-	for _, b := range shapes {
-		sum += StepFLOPs(c, o.PrefixLen, b.B, b.T, b.H)
+	for _, rows := range batches {
+		lens, H := make([]int, len(rows)), 0
+		for i, r := range rows {
+			lens[i] = len(seqs[r].Tokens)
+			for _, t := range seqs[r].Targets {
+				if t >= 0 {
+					H++
+				}
+			}
+		}
+		sum += StepFLOPs(c, o.PrefixLen, lens, H)
 	}
-	return sum / float64(len(shapes))
-}
-
-// PaddingShare is the share of the positions of the first epoch of a run
-// of o over seqs that are padding, each batch as long as its longest
-// sequence.
-func PaddingShare(o Options, seqs []data.Sequence) float64 {
-	all, real := 0, 0
-	for _, b := range firstEpoch(o, seqs) {
-		all, real = all+b.B*b.T, real+b.Real
-	}
-	if all == 0 {
-		return 0
-	}
-	return 1 - float64(real)/float64(all)
+	return sum / float64(len(batches))
 }
 
 // MeasureFLOPS times d on a matmul of the shape that dominates a step of a

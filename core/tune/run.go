@@ -27,17 +27,14 @@ type Options struct {
 	Clip        float64 // max global gradient norm; 0: no clipping
 	Seed        uint64
 	Shuffle     bool
-	// GroupByLength batches examples of similar lengths (with Shuffle);
-	// see data.Loader.
-	GroupByLength bool
-	ValEvery      int  // validate every N steps; 0: after every epoch (and always at the end)
-	Patience      int  // stop after this many validations without a new best; 0: never stop early
-	RestoreBest   bool // end with the prefix of the best validation
+	ValEvery    int  // validate every N steps; 0: after every epoch (and always at the end)
+	Patience    int  // stop after this many validations without a new best; 0: never stop early
+	RestoreBest bool // end with the prefix of the best validation
 }
 
 // loader is the order in which a run of o visits seqs.
 func (o Options) loader(seqs []data.Sequence, pad int32) *data.Loader {
-	return &data.Loader{Seqs: seqs, BatchSize: o.BatchSize, Shuffle: o.Shuffle, GroupByLength: o.GroupByLength, Seed: o.Seed, Pad: pad}
+	return &data.Loader{Seqs: seqs, BatchSize: o.BatchSize, Shuffle: o.Shuffle, Seed: o.Seed, Pad: pad}
 }
 
 // DefaultLR is the learning rate used when Options.LR is 0: 5e-3 for a

@@ -308,23 +308,23 @@ func TestEstimateMemory(t *testing.T) {
 			t.Errorf("E %d: estimated %+v = %d bytes, allocated %d", E, mem, mem.Total(), 4*d.floats)
 		}
 	}
-	if f := StepFLOPs(model.Config{ModelType: "gpt2", NEmbd: 768, NHead: 12, NLayer: 12, VocabSize: 50257}, 10, 4, 128, 512); f < 2.5e11 || f > 3e11 {
+	if f := StepFLOPs(model.Config{ModelType: "gpt2", NEmbd: 768, NHead: 12, NLayer: 12, VocabSize: 50257}, 10, []int{128, 128, 128, 128}, 512); f < 2.5e11 || f > 3e11 {
 		t.Errorf("a GPT-2 small step at B=4, T=128 without weight gradients is about 4 x 124M x 512 flops, not %g", f)
 	}
-	// In file order, batches of 2: sequences 0-1 (5 tokens, 4 targets) and
-	// 2-3 (6 tokens, 1 target).
+	// In file order, batches of 2: sequences 0-1 (3 and 5 tokens, 1+3
+	// targets) and 2-3 (2 and 6 tokens, 0+1 targets); zeros are targets.
 	c := model.Config{ModelType: "gpt2", NEmbd: 8, NHead: 2, NLayer: 2, VocabSize: 11}
 	seq := func(n int, targets ...int32) data.Sequence {
 		return data.Sequence{Tokens: make([]int32, n), Targets: append(targets, make([]int32, n-len(targets))...)}
 	}
 	four := []data.Sequence{seq(3, -1, -1, 5), seq(5, -1, -1), seq(2, -1, -1), seq(6, -1, -1, -1, -1, -1)}
-	want := (StepFLOPs(c, 3, 2, 5, 1+3) + StepFLOPs(c, 3, 2, 6, 0+1)) / 2
+	want := (StepFLOPs(c, 3, []int{3, 5}, 1+3) + StepFLOPs(c, 3, []int{2, 6}, 0+1)) / 2
 	if got := MeanStepFLOPs(c, Options{PrefixLen: 3, BatchSize: 2}, four); got != want {
 		t.Errorf("MeanStepFLOPs = %g, want %g", got, want)
 	}
-	// 2 x 5 positions for 8 tokens, then 2 x 6 for 8: 6 of 22 are padding.
-	if got := PaddingShare(Options{BatchSize: 2}, four); math.Abs(got-6.0/22) > 1e-12 {
-		t.Errorf("PaddingShare = %g, want 6/22", got)
+	// Padding costs nothing: two sequences of 4 and 6 are one of 10 split.
+	if a, b := StepFLOPs(c, 0, []int{4, 6}, 2), StepFLOPs(c, 0, []int{10}, 2); a >= b {
+		t.Errorf("StepFLOPs: %g for sequences of 4 and 6, %g for one of 10: attention over the pair should cost less", a, b)
 	}
 	if r := MeasureFLOPS(tensor.NewFast(1), model.Config{NEmbd: 64}, 32); !(r > 1e6) {
 		t.Errorf("MeasureFLOPS = %g", r)

@@ -238,7 +238,7 @@ func otherCores(cpu0 cpuTimes, u usage, cores int) float64 {
 
 // flops is tune.StepFLOPs per second over steps of these durations, in GFLOP/s.
 func flops(stepSeconds []float64) float64 {
-	return tune.StepFLOPs(step.GPT2Small, step.P, step.B, step.T, step.B*step.T) * float64(len(stepSeconds)) / sum(stepSeconds) / 1e9
+	return tune.StepFLOPs(step.GPT2Small, step.P, slices.Repeat([]int{step.T}, step.B), step.B*step.T) * float64(len(stepSeconds)) / sum(stepSeconds) / 1e9
 }
 
 func sum(xs []float64) float64 {

@@ -92,8 +92,8 @@ func call(t *testing.T, ctx context.Context, fn string, out any, args ...any) {
 
 // Options of the fixture's training run (cmd/prefixtune's
 // TestTrainMatchesPyTorch), and a longer run that uses the other options:
-// text initialisation, a projection, cosine schedule, shuffling with
-// batching by length, a validation share and autosaves.
+// text initialisation, a projection, cosine schedule, shuffling, a
+// validation share and autosaves.
 func runOptions() (parity, long protocol.TrainOptions) {
 	parity = protocol.DefaultTrainOptions()
 	parity.PrefixLen, parity.Init, parity.LR, parity.Schedule, parity.Warmup = 5, protocol.InitAdapter, 0.01, "linear", 2
@@ -102,7 +102,7 @@ func runOptions() (parity, long protocol.TrainOptions) {
 	long = protocol.DefaultTrainOptions()
 	long.PrefixLen, long.Init, long.InitText, long.Projection = 4, protocol.InitText, "name[Aromi] food", 16
 	long.LR, long.Schedule, long.Warmup, long.Epochs, long.BatchSize, long.SeqLen = 0.005, "cosine", 3, 40, 2, 24
-	long.Seed, long.ValFraction, long.SaveEvery, long.GroupByLength = 7, 0.34, 25, true
+	long.Seed, long.ValFraction, long.SaveEvery = 7, 0.34, 25
 	return parity, long
 }
 

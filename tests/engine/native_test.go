@@ -55,7 +55,7 @@ func (n native) run(t *testing.T, o protocol.TrainOptions) ([]protocol.StepLog, 
 	}
 	to := tune.Options{PrefixLen: o.PrefixLen, Projection: o.Projection, LR: o.LR, Schedule: sched, Warmup: o.Warmup,
 		Steps: o.Steps, Epochs: o.Epochs, BatchSize: o.BatchSize, WeightDecay: o.WeightDecay, Clip: o.Clip, Seed: o.Seed,
-		Shuffle: o.Shuffle, GroupByLength: o.GroupByLength}
+		Shuffle: o.Shuffle}
 	T, err := tune.SeqLen(n.m.Config, o.SeqLen, o.PrefixLen)
 	if err != nil {
 		t.Fatal(err)

@@ -37,7 +37,7 @@ func tuneOptions(o protocol.TrainOptions) (tune.Options, error) {
 	}
 	to := tune.Options{PrefixLen: o.PrefixLen, Projection: o.Projection, LR: o.LR, Schedule: sched, Warmup: o.Warmup,
 		Steps: o.Steps, Epochs: o.Epochs, BatchSize: o.BatchSize, WeightDecay: o.WeightDecay, Clip: o.Clip, Seed: o.Seed,
-		Shuffle: o.Shuffle, GroupByLength: o.GroupByLength}
+		Shuffle: o.Shuffle}
 	if err := to.Validate(); err != nil {
 		return tune.Options{}, fail(protocol.CodeBadRequest, err, "")
 	}
@@ -359,10 +359,7 @@ func (e *engine) estimate(r protocol.Estimate) (protocol.Event, error) {
 	e.threads(r.Options.Threads)
 	rate := tune.MeasureFLOPS(e.dev, c, min(B*T, 256))
 	steps := to.TotalSteps(len(seqs))
-	grouped := to
-	grouped.GroupByLength = true
 	return protocol.Estimated{WeightBytes: mem.Weights, ActivationBytes: mem.Activations, PrefixBytes: mem.Prefix,
-		Padding: tune.PaddingShare(to, seqs), GroupedPadding: tune.PaddingShare(grouped, seqs),
 		TotalBytes: mem.Total(), Steps: steps, TokensPerStep: B * T, FLOPsPerStep: flops,
 		StepSeconds: flops / rate, TotalSeconds: flops / rate * float64(steps)}, nil
 }

@@ -138,7 +138,7 @@ func Run(d tensor.Device, o Options) (Result, error) {
 	tokens := float64(o.B * o.T)
 	r.TokensPerSec = tokens * float64(o.Steps) / total
 	r.BestPerSec = tokens / slices.Min(r.StepSeconds)
-	r.GFLOPS = tune.StepFLOPs(o.Config, o.P, o.B, o.T, o.B*o.T) * float64(o.Steps) / total / 1e9
+	r.GFLOPS = tune.StepFLOPs(o.Config, o.P, slices.Repeat([]int{o.T}, o.B), o.B*o.T) * float64(o.Steps) / total / 1e9
 	r.Ops = prof.Ops(o.Steps, total)
 	if o.Generate > 1 {
 		if r.GenPerSec, err = generate(m, p.Out, o.Generate); err != nil {
