@@ -146,43 +146,28 @@ func (e *evaluator) tick() error {
 type encoder struct{ Tokenizer }
 
 // rowLosses runs seqs through the model in batches and returns, per
-// sequence, the sum of its target losses and its number of targets. A
-// row's losses do not depend on the other rows of its batch, so batches
-// take the sequences longest first: little of them is padding.
+// sequence, the sum of its target losses and its number of targets.
 func (e *evaluator) rowLosses(seqs []data.Sequence) (sums []float64, ns []int, err error) {
 	T := 1
 	for _, s := range seqs {
 		T = max(T, len(s.Tokens))
 	}
-	order := make([]int, len(seqs))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return len(seqs[b].Tokens) - len(seqs[a].Tokens) })
 	B := e.o.BatchSize
 	a := model.NewActs(e.m.Dev, e.m.Config, model.Shape{B: B, T: T, P: e.pre.P})
-	losses := make([]float32, B*T)
 	sums, ns = make([]float64, len(seqs)), make([]int, len(seqs))
-	for i := 0; i < len(order); i += B {
-		rows := order[i:min(i+B, len(order))]
-		batch := make([]data.Sequence, len(rows))
-		for r, k := range rows {
-			batch[r] = seqs[k]
-		}
-		b := data.MakeBatch(batch, int32(e.tok.EOS()))
+	for i := 0; i < len(seqs); i += B {
+		b := data.MakeBatch(seqs[i:min(i+B, len(seqs))], int32(e.tok.EOS()))
 		mb := model.Batch{B: b.B, T: b.T, Tokens: b.Tokens, Targets: b.Targets, Valid: b.Valid}
-		// The losses are those of the targets, in order.
-		_, nt, err := e.m.Forward(a, e.pre, mb)
-		if err != nil {
+		if _, _, err := e.m.Forward(a, e.pre, mb); err != nil {
 			return nil, nil, err
 		}
-		e.m.Dev.Download(losses[:nt], a.Losses.Slice(0, nt))
+		// The losses are those of the targets, in order.
 		j := 0
-		for r, k := range rows {
+		for r := 0; r < b.B; r++ {
 			for t := 0; t < b.T; t++ {
 				if b.Targets[r*b.T+t] >= 0 {
-					sums[k] += float64(losses[j])
-					j, ns[k] = j+1, ns[k]+1
+					sums[i+r] += float64(a.HostLosses[j])
+					j, ns[i+r] = j+1, ns[i+r]+1
 				}
 			}
 		}

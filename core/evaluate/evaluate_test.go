@@ -134,8 +134,8 @@ func TestClassifyMatchesSingleRows(t *testing.T) {
 	}
 }
 
-// TestRowLossesMatchSingleRows: batches taken longest first give every
-// sequence, in its own place, the losses it has scored alone.
+// TestRowLossesMatchSingleRows: sequences of several lengths batched
+// together have the losses they have scored alone.
 func TestRowLossesMatchSingleRows(t *testing.T) {
 	f := load(t)
 	batched := &evaluator{m: f.m, pre: f.pre, tok: f.tok, o: Options{BatchSize: 3}}
@@ -157,7 +157,7 @@ func TestRowLossesMatchSingleRows(t *testing.T) {
 		}
 	}
 	if len(lengths) < 2 {
-		t.Fatalf("the fixture's sequences all have one length: nothing is reordered")
+		t.Fatalf("the fixture's sequences all have one length: no batch is padded")
 	}
 }
 

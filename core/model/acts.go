@@ -85,11 +85,14 @@ type Acts struct {
 	HeadIn, Logits             tensor.Tensor
 	Losses, DResidual, DLN     tensor.Tensor
 	DQKV, DFCH, DFCHGelu, DAtt tensor.Tensor
+
+	// HostLosses [Nh] is Forward's download of Losses, on the host.
+	HostLosses []float32
 }
 
 // NewActs allocates the activations and backward scratch for batches up to s.
 func NewActs(d tensor.Device, c Config, s Shape) *Acts {
-	a := &Acts{Shape: s}
+	a := &Acts{Shape: s, HostLosses: make([]float32, s.B*s.T)}
 	fwd := []*tensor.Tensor{&a.Tokens, &a.Targets, &a.Valid, &a.Encoded, &a.LN1, &a.LN1Mean, &a.LN1Rstd,
 		&a.QKV, &a.Atty, &a.Att, &a.AttProj, &a.Residual2, &a.LN2, &a.LN2Mean, &a.LN2Rstd,
 		&a.FCH, &a.FCHGelu, &a.FCProj, &a.Residual3, &a.LNF, &a.LNFMean, &a.LNFRstd, &a.HeadIn, &a.Logits}

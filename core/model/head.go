@@ -36,7 +36,7 @@ func runs(rows []int, f func(pos, at, n int)) {
 }
 
 // headForward leaves in a the logits [Nh,V] and losses [Nh] (0 where the
-// target is -1) of the Nh = len(rows) output rows of the final norm's
+// target is -1; also in a.HostLosses) of the Nh = len(rows) output rows of the final norm's
 // output a.LNF [N,C], whose targets are targets [Nh], and returns the sum
 // of the losses at targets and their number.
 func (m *Model) headForward(a *Acts, rows []int, targets []int32) (lossSum float64, n int) {
@@ -49,7 +49,7 @@ func (m *Model) headForward(a *Acts, rows []int, targets []int32) (lossSum float
 	d.Matmul(a.Logits, a.HeadIn, m.head(m.Params), tensor.Tensor{}, Nh, C, V)
 	d.CrossEntropy(a.Losses, a.Logits, a.Targets, Nh, V)
 
-	losses := make([]float32, Nh)
+	losses := a.HostLosses[:Nh]
 	d.Download(losses, a.Losses.Slice(0, Nh))
 	for j, t := range targets {
 		if t >= 0 {
