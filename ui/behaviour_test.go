@@ -64,6 +64,27 @@ func TestStaleEstimate(t *testing.T) {
 	}
 }
 
+// TestEstimateLines: a run that fits shows its time; one that needs more
+// memory than the engine has says so, and is not timed.
+func TestEstimateLines(t *testing.T) {
+	h := newHarness(t)
+	loadDemo(h)
+	loadSample(h)
+	h.do(func(a *App) { a.SetOption("epochs", "2") })
+	id, _, _ := next[protocol.Estimate](h)
+	h.deliver(id, protocol.Estimated{TotalBytes: 3 << 30, BudgetBytes: 2 << 30, Steps: 10})
+	c := &TuneStep{App: h.app}
+	if m, tl := c.MemoryLine(), c.TimeLine(); !strings.Contains(m, "more than the 2.00 GB this browser gives the engine") || tl != "not timed: the run does not fit in memory" {
+		t.Errorf("a run too big: memory %q, time %q", m, tl)
+	}
+	h.do(func(a *App) { a.SetOption("epochs", "3") })
+	id, _, _ = next[protocol.Estimate](h)
+	h.deliver(id, protocol.Estimated{TotalBytes: 1 << 30, BudgetBytes: 2 << 30, Steps: 10, StepSeconds: 0.5, TotalSeconds: 5})
+	if m, tl := c.MemoryLine(), c.TimeLine(); strings.Contains(m, "more than") || !strings.HasPrefix(tl, "about 0.5 s a step") || !strings.HasSuffix(tl, "10 steps in 5.0 s") {
+		t.Errorf("a run that fits: memory %q, time %q", m, tl)
+	}
+}
+
 // TestErrorsShowWhereTheyHappen: an engine error lands in its step.
 func TestErrorsShowWhereTheyHappen(t *testing.T) {
 	h := newHarness(t)

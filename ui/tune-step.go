@@ -79,8 +79,18 @@ func (c *TuneStep) MemoryLine() string {
 	if e == nil {
 		return c.pending()
 	}
-	return fmt.Sprintf("%s in all: weights %s, activations %s, prefix and optimiser %s",
+	s := fmt.Sprintf("%s in all: weights %s, activations %s, prefix and optimiser %s",
 		Bytes(e.TotalBytes), Bytes(e.WeightBytes), Bytes(e.ActivationBytes), Bytes(e.PrefixBytes))
+	if c.tooBig() {
+		s += fmt.Sprintf(". That is more than the %s this browser gives the engine: use a shorter sequence length or batch, or a smaller model", Bytes(e.BudgetBytes))
+	}
+	return s
+}
+
+// tooBig reports an estimated run that needs more memory than the engine has.
+func (c *TuneStep) tooBig() bool {
+	e := c.App.Tune.Estimate
+	return e != nil && e.BudgetBytes > 0 && e.TotalBytes > e.BudgetBytes
 }
 
 // TimeLine is the estimated time of a step, an epoch and the run.
@@ -88,6 +98,9 @@ func (c *TuneStep) TimeLine() string {
 	e := c.App.Tune.Estimate
 	if e == nil {
 		return c.pending()
+	}
+	if c.tooBig() {
+		return "not timed: the run does not fit in memory"
 	}
 	s := fmt.Sprintf("about %s a step", Duration(e.StepSeconds))
 	if c.App.Opts.Steps == 0 {

@@ -194,10 +194,11 @@ type Estimated struct {
 	ActivationBytes int64   `json:"activation_bytes"` // activations and backward scratch of one batch
 	PrefixBytes     int64   `json:"prefix_bytes"`     // prefix, gradients, AdamW moments, MLP
 	TotalBytes      int64   `json:"total_bytes"`      // the arena
+	BudgetBytes     int64   `json:"budget_bytes"`     // the largest arena the browser gives the engine
 	Steps           int     `json:"steps"`
 	TokensPerStep   int     `json:"tokens_per_step"` // batch size x the longest sequence
 	FLOPsPerStep    float64 `json:"flops_per_step"`  // the mean over an epoch's batches
-	StepSeconds     float64 `json:"step_seconds"`    // predicted from a short measurement of the device
+	StepSeconds     float64 `json:"step_seconds"`    // measured on the first batch, scaled to the mean one; 0 when the run does not fit in BudgetBytes
 	TotalSeconds    float64 `json:"total_seconds"`
 }
 

@@ -1,11 +1,14 @@
 package tune
 
 import (
+	"fmt"
+	"math"
 	"time"
 
 	"prefixtune/core/data"
 	"prefixtune/core/model"
-	"prefixtune/core/tensor"
+	"prefixtune/core/prefix"
+	"prefixtune/core/train"
 )
 
 // Memory is the arena a run needs, in bytes.
@@ -69,32 +72,57 @@ func MeanStepFLOPs(c model.Config, o Options, seqs []data.Sequence) float64 {
 	}
 	var sum float64
 	for _, rows := range batches {
-		lens, H := make([]int, len(rows)), 0
-		for i, r := range rows {
-			lens[i] = len(seqs[r].Tokens)
-			for _, t := range seqs[r].Targets {
-				if t >= 0 {
-					H++
-				}
-			}
-		}
-		sum += StepFLOPs(c, o.PrefixLen, lens, H)
+		sum += batchFLOPs(c, o.PrefixLen, seqs, rows)
 	}
 	return sum / float64(len(batches))
 }
 
-// MeasureFLOPS times d on a matmul of the shape that dominates a step of a
-// model of c (N rows of C to the MLP's Inner() features) and returns
-// floating-point operations per second. It allocates scratch tensors on d.
-func MeasureFLOPS(d tensor.Device, c model.Config, N int) float64 {
-	C, F := c.NEmbd, c.Inner()
-	inp, w, out := d.Alloc(N*C), d.Alloc(F*C), d.Alloc(N*F)
-	flops := 2 * float64(N) * float64(C) * float64(F)
-	d.Matmul(out, inp, w, tensor.Tensor{}, N, C, F) // warm-up
-	start, runs := time.Now(), 0
-	for runs < 3 || time.Since(start) < 50*time.Millisecond {
-		d.Matmul(out, inp, w, tensor.Tensor{}, N, C, F)
-		runs++
+// batchFLOPs is StepFLOPs of the batch of seqs[rows].
+func batchFLOPs(c model.Config, P int, seqs []data.Sequence, rows []int) float64 {
+	lens, H := make([]int, len(rows)), 0
+	for i, r := range rows {
+		lens[i] = len(seqs[r].Tokens)
+		for _, t := range seqs[r].Targets {
+			if t >= 0 {
+				H++
+			}
+		}
 	}
-	return flops * float64(runs) / time.Since(start).Seconds()
+	return StepFLOPs(c, P, lens, H)
+}
+
+// MeasureStep times optimiser steps of a run of o over seqs (pad: the
+// padding token) on the first batch of its first epoch, with a fresh
+// random prefix on m's device, and returns the seconds of a step scaled
+// to the mean step of the first epoch by their FLOPs: everything a step
+// does, not only its products (most of the time of a small model). A step
+// of a second or more is timed once; shorter ones repeat (the first also
+// warms the device up) and the fastest counts. It allocates on m's device.
+func MeasureStep(m *model.Model, o Options, seqs []data.Sequence, pad int32) (float64, error) {
+	l := o.loader(seqs, pad)
+	rows := l.Epoch(0)
+	if len(rows) == 0 {
+		return 0, fmt.Errorf("no training data to time a step on")
+	}
+	db, err := l.Batch(0)
+	if err != nil {
+		return 0, err
+	}
+	p := prefix.New(m, o.PrefixLen, o.Projection)
+	p.InitRandom(m, o.Seed)
+	tr := train.New(m, p, train.Options{LR: 1e-9, Schedule: train.Constant, Steps: 8}, model.Shape{B: db.B, T: db.T})
+	b := Batch(db)
+	best, spent := math.Inf(1), 0.0
+	for i := 0; i < 5; i++ {
+		start := time.Now()
+		if _, err := tr.TrainStep(b); err != nil {
+			return 0, err
+		}
+		t := time.Since(start).Seconds()
+		best, spent = min(best, t), spent+t
+		if spent >= 1 || i > 0 && spent >= 0.2 {
+			break
+		}
+	}
+	return best * MeanStepFLOPs(m.Config, o, seqs) / batchFLOPs(m.Config, o.PrefixLen, seqs, rows[0]), nil
 }

@@ -326,8 +326,13 @@ func TestEstimateMemory(t *testing.T) {
 	if a, b := StepFLOPs(c, 0, []int{4, 6}, 2), StepFLOPs(c, 0, []int{10}, 2); a >= b {
 		t.Errorf("StepFLOPs: %g for sequences of 4 and 6, %g for one of 10: attention over the pair should cost less", a, b)
 	}
-	if r := MeasureFLOPS(tensor.NewFast(1), model.Config{NEmbd: 64}, 32); !(r > 1e6) {
-		t.Errorf("MeasureFLOPS = %g", r)
+	m, tok, exs := loadRef(t, tensor.NewCPU())
+	seqs := Sequences(exs, tok, 16)
+	if sec, err := MeasureStep(m, fixtureOptions, seqs, int32(tok.EOS())); err != nil || !(sec > 0 && sec < math.Inf(1)) {
+		t.Errorf("MeasureStep = %g, %v", sec, err)
+	}
+	if _, err := MeasureStep(m, fixtureOptions, nil, int32(tok.EOS())); err == nil {
+		t.Error("MeasureStep without data: no error")
 	}
 }
 

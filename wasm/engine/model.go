@@ -22,6 +22,9 @@ type loadedModel struct {
 	m    *model.Model
 	tok  *tokenizer.Tokenizer
 	info protocol.ModelLoaded
+	// stepSeconds holds the step times Estimate measured, by the
+	// settings that change them.
+	stepSeconds map[string]float64
 }
 
 // modelFiles are the files of a model: Blobs or Files, read in the worker.
@@ -105,7 +108,7 @@ func (e *engine) loadModel(j *job, r protocol.LoadModel) (protocol.Event, error)
 	if eos := tok.EOS(); eos >= 0 {
 		info.EOS = tok.Decode([]int{eos})
 	}
-	e.model = &loadedModel{m: m, tok: tok, info: info}
+	e.model = &loadedModel{m: m, tok: tok, info: info, stepSeconds: map[string]float64{}}
 	return info, nil
 }
 

@@ -353,13 +353,26 @@ func (e *engine) estimate(r protocol.Estimate) (protocol.Event, error) {
 	B, T := to.BatchSize, tune.Longest(seqs, valSeqs)
 	mem := tune.EstimateMemory(c, to.PrefixLen, to.Projection, B, T)
 	flops := tune.MeanStepFLOPs(c, to, seqs)
-	scope := e.dev.Begin()
-	defer scope.Release()         // also when the scratch cannot be allocated
-	defer e.threads(e.nthreads()) // timed on the run's threads, then as before
-	e.threads(r.Options.Threads)
-	rate := tune.MeasureFLOPS(e.dev, c, min(B*T, 256))
 	steps := to.TotalSteps(len(seqs))
-	return protocol.Estimated{WeightBytes: mem.Weights, ActivationBytes: mem.Activations, PrefixBytes: mem.Prefix,
-		TotalBytes: mem.Total(), Steps: steps, TokensPerStep: B * T, FLOPsPerStep: flops,
-		StepSeconds: flops / rate, TotalSeconds: flops / rate * float64(steps)}, nil
+	est := protocol.Estimated{WeightBytes: mem.Weights, ActivationBytes: mem.Activations, PrefixBytes: mem.Prefix,
+		TotalBytes: mem.Total(), BudgetBytes: arenaBudget(e.caps), Steps: steps, TokensPerStep: B * T, FLOPsPerStep: flops}
+	if est.TotalBytes > est.BudgetBytes {
+		return est, nil // a run that cannot start is not timed
+	}
+	// A step's time depends on the model, the batches, the prefix and the
+	// threads, not on the learning rate and the like: it is timed once.
+	key := fmt.Sprint(B, to.PrefixLen, to.Projection, r.Options.Threads, flops, len(seqs), to.Shuffle, to.Seed)
+	sec, ok := e.model.stepSeconds[key]
+	if !ok {
+		scope := e.dev.Begin()
+		defer scope.Release()         // also when the scratch cannot be allocated
+		defer e.threads(e.nthreads()) // timed on the run's threads, then as before
+		e.threads(r.Options.Threads)
+		if sec, err = tune.MeasureStep(e.model.m, to, seqs, int32(e.model.tok.EOS())); err != nil {
+			return nil, err
+		}
+		e.model.stepSeconds[key] = sec
+	}
+	est.StepSeconds, est.TotalSeconds = sec, sec*float64(steps)
+	return est, nil
 }
