@@ -14,32 +14,41 @@ var llamaTiny = Config{ModelType: "llama", NLayer: 2, NHead: 3, NKVHead: 1, Head
 	NPositions: 16, VocabSize: 11, LayerNorm: 1e-5, Activation: "silu", RopeTheta: 50, Untied: true,
 	RopeScaling: RopeScaling{Type: "llama3", Factor: 4, LowFreqFactor: 1, HighFreqFactor: 2, OriginalMaxPositions: 8}}
 
-// TestGradientsFiniteDifference checks Backward's weight and prefix
-// gradients of a tiny GPT-2 and a tiny Llama against central differences
-// of Forward.
-func TestGradientsFiniteDifference(t *testing.T) {
-	gpt2 := Config{ModelType: "gpt2", NLayer: 2, NHead: 2, NEmbd: 8, NPositions: 16, VocabSize: 11, LayerNorm: 1e-5, Activation: "gelu_new"}
-	for _, c := range []Config{gpt2, llamaTiny} {
-		t.Run(c.ModelType, func(t *testing.T) { gradCheck(t, c) })
-	}
-}
+var gpt2Tiny = Config{ModelType: "gpt2", NLayer: 2, NHead: 2, NEmbd: 8, NPositions: 16, VocabSize: 11, LayerNorm: 1e-5, Activation: "gelu_new"}
 
-func gradCheck(t *testing.T, c Config) {
+// randomModel returns a model of c on the reference device, with weight
+// gradients, and a prefix of P rows, their values drawn from rng.
+func randomModel(t *testing.T, c Config, rng *rand.Rand, P int) (*Model, Prefix) {
 	d := tensor.NewCPU()
 	m, err := New(d, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.EnableWeightGrads()
-	rng := rand.New(rand.NewPCG(5, 6))
 	for i, params := 0, d.F(m.Params.All); i < len(params); i++ {
 		params[i] = float32(rng.NormFloat64() * 0.3)
 	}
-	const P = 3
 	pre := Prefix{Rows: d.Alloc(P * c.PrefixWidth()), P: P}
 	for i, rows := 0, d.F(pre.Rows); i < len(rows); i++ {
 		rows[i] = float32(rng.NormFloat64() * 0.5)
 	}
+	return m, pre
+}
+
+// TestGradientsFiniteDifference checks Backward's weight and prefix
+// gradients of a tiny GPT-2 and a tiny Llama against central differences
+// of Forward.
+func TestGradientsFiniteDifference(t *testing.T) {
+	for _, c := range []Config{gpt2Tiny, llamaTiny} {
+		t.Run(c.ModelType, func(t *testing.T) { gradCheck(t, c) })
+	}
+}
+
+func gradCheck(t *testing.T, c Config) {
+	const P = 3
+	rng := rand.New(rand.NewPCG(5, 6))
+	m, pre := randomModel(t, c, rng, P)
+	d := m.Dev.(*tensor.CPU)
 	dpre := d.Alloc(pre.Rows.Len)
 	b := Batch{B: 2, T: 5,
 		Tokens:  []int32{1, 4, 2, 9, 3, 7, 7, 0, 10, 10},

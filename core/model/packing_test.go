@@ -37,28 +37,16 @@ func TestPackLayout(t *testing.T) {
 // the losses must be the same floats, and the prefix and weight gradients
 // the sums of the sequences' within rounding.
 func TestPackedEqualsAlone(t *testing.T) {
-	gpt2 := Config{ModelType: "gpt2", NLayer: 2, NHead: 2, NEmbd: 8, NPositions: 16, VocabSize: 11, LayerNorm: 1e-5, Activation: "gelu_new"}
-	for _, c := range []Config{gpt2, llamaTiny} {
+	for _, c := range []Config{gpt2Tiny, llamaTiny} {
 		t.Run(c.ModelType, func(t *testing.T) { packedEqualsAlone(t, c) })
 	}
 }
 
 func packedEqualsAlone(t *testing.T, c Config) {
-	d := tensor.NewCPU()
-	m, err := New(d, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.EnableWeightGrads()
-	rng := rand.New(rand.NewPCG(7, 8))
-	for i, params := 0, d.F(m.Params.All); i < len(params); i++ {
-		params[i] = float32(rng.NormFloat64() * 0.3)
-	}
 	const P, T = 3, 6
-	pre := Prefix{Rows: d.Alloc(P * c.PrefixWidth()), P: P}
-	for i, rows := 0, d.F(pre.Rows); i < len(rows); i++ {
-		rows[i] = float32(rng.NormFloat64() * 0.5)
-	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	m, pre := randomModel(t, c, rng, P)
+	d := m.Dev.(*tensor.CPU)
 	lens := []int{6, 3, 0, 3, 5}
 	b := Batch{B: len(lens), T: T}
 	for _, n := range lens {
