@@ -72,7 +72,7 @@ func TestEstimateLines(t *testing.T) {
 	loadSample(h)
 	h.do(func(a *App) { a.SetOption("epochs", "2") })
 	id, _, _ := next[protocol.Estimate](h)
-	h.deliver(id, protocol.Estimated{TotalBytes: 3 << 30, BudgetBytes: 2 << 30, Steps: 10})
+	h.deliver(id, protocol.Estimated{TotalBytes: 3 << 30, BudgetBytes: 2 << 30, Steps: 10, NotTimed: "the run does not fit in memory"})
 	c := &TuneStep{App: h.app}
 	if m, tl := c.MemoryLine(), c.TimeLine(); !strings.Contains(m, "more than the 2.00 GB this browser gives the engine") || tl != "not timed: the run does not fit in memory" {
 		t.Errorf("a run too big: memory %q, time %q", m, tl)

@@ -99,8 +99,8 @@ func (c *TuneStep) TimeLine() string {
 	if e == nil {
 		return c.pending()
 	}
-	if c.tooBig() {
-		return "not timed: the run does not fit in memory"
+	if e.NotTimed != "" {
+		return "not timed: " + e.NotTimed
 	}
 	s := fmt.Sprintf("about %s a step", Duration(e.StepSeconds))
 	if c.App.Opts.Steps == 0 {

@@ -27,8 +27,8 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 	d.Upload(a.Valid.Slice(0, N), gather(b.Valid, pk.keep))
 
 	for _, s := range pk.spans {
-		n := s.B * s.T
-		d.Encoder(a.Encoded.Slice(s.Row*C, n*C), a.Tokens.Slice(s.Row, n), p.WTE, p.WPE, s.B, s.T, C, P)
+		rows := s.B * s.T
+		d.Encoder(a.Encoded.Slice(s.Row*C, rows*C), a.Tokens.Slice(s.Row, rows), p.WTE, p.WPE, s.B, s.T, C, P)
 	}
 	residual := a.Encoded
 	for l := 0; l < L; l++ {
@@ -42,14 +42,14 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 		m.norm(ln1, mean1, rstd1, residual, layer(p.LN1W, l, L), layer(p.LN1B, l, L), N)
 		d.Matmul(qkv, ln1, layer(p.QKVW, l, L), layer(p.QKVB, l, L), N, C, QKV)
 		for _, s := range pk.spans {
-			n := s.B * s.T
-			q := qkv.Slice(s.Row*QKV, n*QKV)
+			rows := s.B * s.T
+			q := qkv.Slice(s.Row*QKV, rows*QKV)
 			if c.Llama() {
 				cos, sin := m.rope(P, s.T)
 				d.RoPE(q, cos, sin, s.B, s.T, NH, KVH, HS)
 			}
-			d.Attention(atty.Slice(s.Row*A, n*A), att.Slice(s.Att, s.B*NH*s.T*(P+s.T)), q, prek, prev,
-				a.Valid.Slice(s.Row, n), s.B, s.T, NH, KVH, HS, P, S)
+			d.Attention(atty.Slice(s.Row*A, rows*A), att.Slice(s.Att, s.B*NH*s.T*(P+s.T)), q, prek, prev,
+				a.Valid.Slice(s.Row, rows), s.B, s.T, NH, KVH, HS, P, S)
 		}
 		d.Matmul(attProj, atty, layer(p.AttProjW, l, L), layer(p.AttProjB, l, L), N, A, C)
 		d.Add(res2, residual, attProj, N*C)
@@ -129,25 +129,25 @@ func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, sc
 		d.MatmulBackward(datty, gl(g.AttProjW, l), gl(g.AttProjB, l), dres, at(a.Atty, l, A), layer(p.AttProjW, l, L), N, A, C)
 		// Nothing below the first attention needs a gradient unless the
 		// weights do.
-		last := l == 0 && !weights
-		if !last {
+		stop := l == 0 && !weights
+		if !stop {
 			d.Zero(dqkv)
 		}
 		qkv, att := at(a.QKV, l, QKV), layer(a.Att, l, L)
 		for _, s := range pk.spans {
-			n, na := s.B*s.T, s.B*NH*s.T*(P+s.T)
+			rows, na := s.B*s.T, s.B*NH*s.T*(P+s.T)
 			dq := tensor.Tensor{}
-			if !last {
-				dq = dqkv.Slice(s.Row*QKV, n*QKV)
+			if !stop {
+				dq = dqkv.Slice(s.Row*QKV, rows*QKV)
 			}
-			d.AttentionBackward(dq, dpk, dpv, a.DAtt.Slice(s.Att, na), datty.Slice(s.Row*A, n*A), qkv.Slice(s.Row*QKV, n*QKV),
+			d.AttentionBackward(dq, dpk, dpv, a.DAtt.Slice(s.Att, na), datty.Slice(s.Row*A, rows*A), qkv.Slice(s.Row*QKV, rows*QKV),
 				prek, prev, att.Slice(s.Att, na), s.B, s.T, NH, KVH, HS, P, S)
-			if c.Llama() && !last {
+			if c.Llama() && !stop {
 				cos, sin := m.rope(P, s.T)
 				d.RoPEBackward(dq, cos, sin, s.B, s.T, NH, KVH, HS)
 			}
 		}
-		if last {
+		if stop {
 			return
 		}
 		dln1 := dln
@@ -156,7 +156,7 @@ func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, sc
 		m.normBackward(dres, gl(g.LN1W, l), gl(g.LN1B, l), dln1, residual, layer(p.LN1W, l, L), mean1, at(a.LN1Rstd, l, 1), N)
 	}
 	for _, s := range pk.spans {
-		n := s.B * s.T
-		d.EncoderBackward(g.WTE, g.WPE, dres.Slice(s.Row*C, n*C), a.Tokens.Slice(s.Row, n), s.B, s.T, C, P)
+		rows := s.B * s.T
+		d.EncoderBackward(g.WTE, g.WPE, dres.Slice(s.Row*C, rows*C), a.Tokens.Slice(s.Row, rows), s.B, s.T, C, P)
 	}
 }

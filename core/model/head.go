@@ -36,9 +36,9 @@ func runs(rows []int, f func(pos, at, n int)) {
 }
 
 // headForward leaves in a the logits [Nh,V] and losses [Nh] (0 where the
-// target is -1; also in a.HostLosses) of the Nh = len(rows) output rows of the final norm's
-// output a.LNF [N,C], whose targets are targets [Nh], and returns the sum
-// of the losses at targets and their number.
+// target is -1; also in a.HostLosses) of the Nh = len(rows) output rows
+// of the final norm's output a.LNF [N,C], whose targets are targets [Nh],
+// and returns the sum of the losses at targets and their number.
 func (m *Model) headForward(a *Acts, rows []int, targets []int32) (lossSum float64, n int) {
 	d, C, V, Nh := m.Dev, m.Config.NEmbd, m.Config.VocabSize, len(rows)
 	if Nh == 0 {

@@ -356,8 +356,13 @@ func (e *engine) estimate(r protocol.Estimate) (protocol.Event, error) {
 	steps := to.TotalSteps(len(seqs))
 	est := protocol.Estimated{WeightBytes: mem.Weights, ActivationBytes: mem.Activations, PrefixBytes: mem.Prefix,
 		TotalBytes: mem.Total(), BudgetBytes: arenaBudget(e.caps), Steps: steps, TokensPerStep: B * T, FLOPsPerStep: flops}
-	if est.TotalBytes > est.BudgetBytes {
-		return est, nil // a run that cannot start is not timed
+	switch {
+	case est.TotalBytes > est.BudgetBytes:
+		est.NotTimed = "the run does not fit in memory"
+		return est, nil
+	case int64(e.dev.Mark())+est.TotalBytes-est.WeightBytes > est.BudgetBytes:
+		est.NotTimed = "the last run holds the memory a step needs; starting this one frees it"
+		return est, nil
 	}
 	// A step's time depends on the model, the batches, the prefix and the
 	// threads, not on the learning rate and the like: it is timed once.
