@@ -3,8 +3,18 @@ package model
 import "prefixtune/core/tensor"
 
 // Shape is the largest batch an activation arena serves: B sequences of T
-// tokens after P past positions (a prefix, or a key/value cache).
-type Shape struct{ B, T, P int }
+// tokens after P past positions (a prefix, or a key/value cache), with at
+// most H output positions (Batch.Outputs; 0: B*T). The output layer's
+// tensors, [H,V] logits the largest of them, are sized by H.
+type Shape struct{ B, T, P, H int }
+
+// outputs is the most output positions a batch of s may have.
+func (s Shape) outputs() int {
+	if s.H > 0 {
+		return min(s.H, s.B*s.T)
+	}
+	return s.B * s.T
+}
 
 // NumActTensors is the number of activation tensors of a forward pass.
 const NumActTensors = 24
@@ -16,7 +26,7 @@ const NumActTensors = 24
 func ActSizes(c Config, s Shape) [NumActTensors]int {
 	B, T, P, C, L, NH, V := s.B, s.T, s.P, c.NEmbd, c.NLayer, c.NHead, c.VocabSize
 	QKV, A, F, FC := c.QKVWidth(), NH*c.HeadSize(), c.Inner(), c.fcWidth()
-	BT := B * T
+	BT, H := B*T, s.outputs()
 	mean := BT // LayerNorm's means; RMSNorm has none
 	if c.Llama() {
 		mean = 0
@@ -44,8 +54,8 @@ func ActSizes(c Config, s Shape) [NumActTensors]int {
 		BT * C,                   // lnf [B,T,C]
 		mean,                     // lnfMean [B,T]
 		BT,                       // lnfRstd [B,T]
-		BT * C,                   // headIn [Nh,C]: lnf at the Nh <= B*T output positions
-		BT * V,                   // logits [Nh,V]; backward overwrites it with dlogits
+		H * C,                    // headIn [Nh,C]: lnf at the Nh <= H output positions
+		H * V,                    // logits [Nh,V]; backward overwrites it with dlogits
 	}
 }
 
@@ -58,7 +68,7 @@ func GradSizes(c Config, s Shape) [NumGradTensors]int {
 	B, T, P, C, NH := s.B, s.T, s.P, c.NEmbd, c.NHead
 	BT, A := B*T, NH*c.HeadSize()
 	return [NumGradTensors]int{
-		BT,                   // losses [Nh]; backward overwrites it with dlosses
+		s.outputs(),          // losses [Nh]; backward overwrites it with dlosses
 		BT * C,               // dresidual [B,T,C]
 		BT * max(C, A),       // dln [B,T,C], also datty [B,T,NH*HS]
 		BT * c.QKVWidth(),    // dqkv [B,T,(NH+2*KVH)*HS]
@@ -92,7 +102,7 @@ type Acts struct {
 
 // NewActs allocates the activations and backward scratch for batches up to s.
 func NewActs(d tensor.Device, c Config, s Shape) *Acts {
-	a := &Acts{Shape: s, HostLosses: make([]float32, s.B*s.T)}
+	a := &Acts{Shape: s, HostLosses: make([]float32, s.outputs())}
 	fwd := []*tensor.Tensor{&a.Tokens, &a.Targets, &a.Valid, &a.Encoded, &a.LN1, &a.LN1Mean, &a.LN1Rstd,
 		&a.QKV, &a.Atty, &a.Att, &a.AttProj, &a.Residual2, &a.LN2, &a.LN2Mean, &a.LN2Rstd,
 		&a.FCH, &a.FCHGelu, &a.FCProj, &a.Residual3, &a.LNF, &a.LNFMean, &a.LNFRstd, &a.HeadIn, &a.Logits}

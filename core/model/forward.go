@@ -1,6 +1,10 @@
 package model
 
-import "prefixtune/core/tensor"
+import (
+	"fmt"
+
+	"prefixtune/core/tensor"
+)
 
 // Forward runs the model on b after the prefix and leaves in a the logits
 // [Nh,V] and losses [Nh] (0 where the target is -1) of the batch's Nh
@@ -20,6 +24,9 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 	KVH, HS, QKV, F, FC := c.KVHeads(), c.HeadSize(), c.QKVWidth(), c.Inner(), c.fcWidth()
 	S, A := c.PrefixWidth(), NH*HS
 	outputs := b.outputs()
+	if len(outputs) > a.Shape.outputs() {
+		return 0, 0, fmt.Errorf("the batch has %d output positions (targets), more than the %d its arena was sized for", len(outputs), a.Shape.outputs())
+	}
 	pk := pack(b, outputs, NH, P)
 	N := pk.N
 	at := func(t tensor.Tensor, l, width int) tensor.Tensor { return layer(t, l, L).Slice(0, N*width) }

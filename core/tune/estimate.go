@@ -21,11 +21,12 @@ type Memory struct {
 // Total is the sum of the parts.
 func (m Memory) Total() int64 { return m.Weights + m.Activations + m.Prefix }
 
-// EstimateMemory returns the arena a run of a P-token prefix (MLP hidden
-// size E) needs on a model of c with batches of B sequences of T tokens:
-// what model.New, prefix.New and train.New allocate (16-bit weights, as
+// EstimateMemory returns the arena a run of a prefix of s.P tokens (MLP
+// hidden size E) needs on a model of c with activations of shape s: what
+// model.New, prefix.New and train.New allocate (16-bit weights, as
 // c.Weights says, at two bytes).
-func EstimateMemory(c model.Config, P, E, B, T int) Memory {
+func EstimateMemory(c model.Config, E int, s model.Shape) Memory {
+	P := s.P
 	W, C := c.PrefixWidth(), c.TokenDim()
 	n := P * W // trainable floats
 	extra := 0 // floats besides Params and Grads
@@ -35,7 +36,7 @@ func EstimateMemory(c model.Config, P, E, B, T int) Memory {
 	}
 	return Memory{
 		Weights:     model.WeightBytes(c),
-		Activations: 4 * int64(model.NumActs(c, model.Shape{B: B, T: T, P: P})),
+		Activations: 4 * int64(model.NumActs(c, s)),
 		Prefix:      4 * int64(2*n+extra+5*n+1), // params, grads, MLP; AdamW m, v, the last good params, m, v; the norm
 	}
 }
@@ -82,11 +83,7 @@ func batchFLOPs(c model.Config, P int, seqs []data.Sequence, rows []int) float64
 	lens, H := make([]int, len(rows)), 0
 	for i, r := range rows {
 		lens[i] = len(seqs[r].Tokens)
-		for _, t := range seqs[r].Targets {
-			if t >= 0 {
-				H++
-			}
-		}
+		H += targets(seqs[r])
 	}
 	return StepFLOPs(c, P, lens, H)
 }
@@ -108,9 +105,13 @@ func MeasureStep(m *model.Model, o Options, seqs []data.Sequence, pad int32) (fl
 	if err != nil {
 		return 0, err
 	}
+	H := 0
+	for _, r := range rows[0] {
+		H += targets(seqs[r])
+	}
 	p := prefix.New(m, o.PrefixLen, o.Projection)
 	p.InitRandom(m, o.Seed)
-	tr := train.New(m, p, train.Options{LR: 1e-9, Schedule: train.Constant, Steps: 8}, model.Shape{B: db.B, T: db.T})
+	tr := train.New(m, p, train.Options{LR: 1e-9, Schedule: train.Constant, Steps: 8}, model.Shape{B: db.B, T: db.T, H: H})
 	b := Batch(db)
 	best, spent := math.Inf(1), 0.0
 	for i := 0; i < 5; i++ {

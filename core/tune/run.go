@@ -3,6 +3,7 @@ package tune
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"prefixtune/core/adapter"
 	"prefixtune/core/data"
@@ -115,6 +116,43 @@ func Longest(sets ...[]data.Sequence) int {
 		}
 	}
 	return T
+}
+
+// MostTargets returns the most targets a batch of B sequences of any one
+// of sets can hold: the sum of the B largest counts of a set (at least 1).
+func MostTargets(B int, sets ...[]data.Sequence) int {
+	most := 1
+	for _, seqs := range sets {
+		counts := make([]int, len(seqs))
+		for i, s := range seqs {
+			counts[i] = targets(s)
+		}
+		slices.Sort(counts)
+		sum := 0
+		for _, n := range counts[max(0, len(counts)-B):] {
+			sum += n
+		}
+		most = max(most, sum)
+	}
+	return most
+}
+
+// targets counts the targets of s.
+func targets(s data.Sequence) int {
+	n := 0
+	for _, t := range s.Targets {
+		if t >= 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Shape is the activation arena of a run of o over seqs, validated on
+// val: batches of o.BatchSize sequences as long as the longest, after the
+// prefix, with at most MostTargets targets (the output layer's rows).
+func (o Options) Shape(seqs, val []data.Sequence) model.Shape {
+	return model.Shape{B: o.BatchSize, T: Longest(seqs, val), P: o.PrefixLen, H: MostTargets(o.BatchSize, seqs, val)}
 }
 
 // Batch converts a data batch to the model's input.
@@ -258,7 +296,7 @@ func New(m *model.Model, p *prefix.Prefix, seqs, val []data.Sequence, pad int32,
 		lr = DefaultLR(o.Projection)
 	}
 	opts := train.Options{LR: lr, Schedule: o.Schedule, Warmup: o.Warmup, Steps: steps, WeightDecay: o.WeightDecay, Clip: o.Clip}
-	tr := train.New(m, p, opts, model.Shape{B: o.BatchSize, T: Longest(seqs, val)})
+	tr := train.New(m, p, opts, o.Shape(seqs, val))
 	return &Run{Trainer: tr, Loader: loader, Val: val, Steps: steps, B: o.BatchSize, o: o}, nil
 }
 

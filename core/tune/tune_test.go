@@ -303,7 +303,7 @@ func TestEstimateMemory(t *testing.T) {
 		if _, err := New(m, p, seqs, nil, int32(tok.EOS()), o); err != nil {
 			t.Fatal(err)
 		}
-		mem := EstimateMemory(m.Config, o.PrefixLen, E, o.BatchSize, Longest(seqs))
+		mem := EstimateMemory(m.Config, E, o.Shape(seqs, nil))
 		if mem.Total() != 4*int64(d.floats) {
 			t.Errorf("E %d: estimated %+v = %d bytes, allocated %d", E, mem, mem.Total(), 4*d.floats)
 		}
@@ -333,6 +333,31 @@ func TestEstimateMemory(t *testing.T) {
 	}
 	if _, err := MeasureStep(m, fixtureOptions, nil, int32(tok.EOS())); err == nil {
 		t.Error("MeasureStep without data: no error")
+	}
+}
+
+// TestShape: the arena's output rows are the most targets any batch can
+// hold (the B largest counts of the training or the validation set), and
+// a batch with more is refused, not written past the logits.
+func TestShape(t *testing.T) {
+	seq := func(n, targets int) data.Sequence {
+		s := data.Sequence{Tokens: make([]int32, n), Targets: make([]int32, n)}
+		for i := range s.Targets[:n-targets] {
+			s.Targets[i] = -1
+		}
+		return s
+	}
+	train := []data.Sequence{seq(9, 2), seq(4, 4), seq(12, 3), seq(3, 1)}
+	val := []data.Sequence{seq(6, 6), seq(5, 2), seq(2, 1)}
+	s := Options{BatchSize: 2, PrefixLen: 3}.Shape(train, val)
+	if want := (model.Shape{B: 2, T: 12, P: 3, H: 8}); s != want {
+		t.Errorf("Shape = %+v, want %+v (the validation set's 6+2 targets; the training set's most is 4+3)", s, want)
+	}
+	m, _, _ := loadRef(t, tensor.NewCPU())
+	a := model.NewActs(m.Dev, m.Config, model.Shape{B: 2, T: 4, H: 3})
+	b := model.Batch{B: 2, T: 4, Tokens: make([]int32, 8), Targets: []int32{1, 2, -1, -1, 3, 4, -1, -1}, Valid: []float32{1, 1, 1, 1, 1, 1, 1, 1}}
+	if _, _, err := m.Forward(a, model.Prefix{}, b); err == nil || !strings.Contains(err.Error(), "4 output positions (targets), more than the 3") {
+		t.Errorf("a batch of 4 targets in an arena of 3: %v", err)
 	}
 }
 

@@ -128,7 +128,7 @@ func (e *engine) newSession(id string, o protocol.TrainOptions, init tune.Init, 
 		return nil, err
 	}
 	m := e.model.m
-	mem := tune.EstimateMemory(m.Config, to.PrefixLen, to.Projection, to.BatchSize, tune.Longest(seqs, valSeqs))
+	mem := tune.EstimateMemory(m.Config, to.Projection, to.Shape(seqs, valSeqs))
 	if budget := arenaBudget(e.caps); mem.Total() > budget {
 		return nil, protocol.Errorf(protocol.CodeOutOfMemory, "the run needs about %.1f GB but the browser gives the engine %.1f GB: use a shorter sequence length or batch, or a smaller model",
 			float64(mem.Total())/1e9, float64(budget)/1e9)
@@ -350,8 +350,9 @@ func (e *engine) estimate(r protocol.Estimate) (protocol.Event, error) {
 		return nil, err
 	}
 	c := e.model.m.Config
-	B, T := to.BatchSize, tune.Longest(seqs, valSeqs)
-	mem := tune.EstimateMemory(c, to.PrefixLen, to.Projection, B, T)
+	shape := to.Shape(seqs, valSeqs)
+	B, T := shape.B, shape.T
+	mem := tune.EstimateMemory(c, to.Projection, shape)
 	flops := tune.MeanStepFLOPs(c, to, seqs)
 	steps := to.TotalSteps(len(seqs))
 	est := protocol.Estimated{WeightBytes: mem.Weights, ActivationBytes: mem.Activations, PrefixBytes: mem.Prefix,

@@ -111,7 +111,7 @@ func Run(d tensor.Device, o Options) (Result, error) {
 		WeightDecay: WeightDecay, Clip: Clip}, model.Shape{B: o.B, T: o.T})
 	batch := Batch(o.Config.VocabSize, o.B, o.T)
 	r := Result{Device: d.Name(), Steps: o.Steps, SetupSeconds: time.Since(start).Seconds(),
-		EstimateMiB: float64(tune.EstimateMemory(o.Config, o.P, 0, o.B, o.T).Total()) / (1 << 20)}
+		EstimateMiB: float64(tune.EstimateMemory(o.Config, 0, model.Shape{B: o.B, T: o.T, P: o.P}).Total()) / (1 << 20)}
 
 	for i := range o.Warmup + o.Steps {
 		timed := i >= o.Warmup
