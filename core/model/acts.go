@@ -3,17 +3,25 @@ package model
 import "prefixtune/core/tensor"
 
 // Shape is the largest batch an activation arena serves: B sequences of T
-// tokens after P past positions (a prefix, or a key/value cache), with at
-// most H output positions (Batch.Outputs; 0: B*T). The output layer's
-// tensors, [H,V] logits the largest of them, are sized by H.
-type Shape struct{ B, T, P, H int }
+// tokens after P past positions (a prefix, or a key/value cache), packing
+// to at most N rows (0: B*T) with at most H output positions
+// (Batch.Outputs; 0: B*T). Activations of the packed rows are sized by N,
+// attention's by N*(P+T), and the output layer's, [H,V] logits the largest
+// of them, by H.
+type Shape struct{ B, T, P, N, H int }
+
+// rows is the most rows a batch of s packs to.
+func (s Shape) rows() int { return bound(s.N, s.B*s.T) }
 
 // outputs is the most output positions a batch of s may have.
-func (s Shape) outputs() int {
-	if s.H > 0 {
-		return min(s.H, s.B*s.T)
+func (s Shape) outputs() int { return bound(s.H, s.rows()) }
+
+// bound is n when it is set (above 0), at most max; else max.
+func bound(n, max int) int {
+	if n > 0 {
+		return min(n, max)
 	}
-	return s.B * s.T
+	return max
 }
 
 // NumActTensors is the number of activation tensors of a forward pass.
@@ -24,38 +32,40 @@ const NumActTensors = 24
 // has no norm means (RMSNorm) and its fch is the stacked gate and up
 // projections, fchGelu their SwiGLU.
 func ActSizes(c Config, s Shape) [NumActTensors]int {
-	B, T, P, C, L, NH, V := s.B, s.T, s.P, c.NEmbd, c.NLayer, c.NHead, c.VocabSize
+	P, T, C, L, NH, V := s.P, s.T, c.NEmbd, c.NLayer, c.NHead, c.VocabSize
 	QKV, A, F, FC := c.QKVWidth(), NH*c.HeadSize(), c.Inner(), c.fcWidth()
-	BT, H := B*T, s.outputs()
-	mean := BT // LayerNorm's means; RMSNorm has none
+	N, H := s.rows(), s.outputs()
+	mean := N // LayerNorm's means; RMSNorm has none
 	if c.Llama() {
 		mean = 0
 	}
+	// Shapes are of a packed batch: N rows, a span of B' sequences of T'
+	// positions taking B'*NH*T'*(P+T') floats of att.
 	return [NumActTensors]int{
-		BT,                       // tokens int32 [B,T]
-		BT,                       // targets int32 [B,T]
-		BT,                       // valid [B,T]
-		BT * C,                   // encoded [B,T,C]
-		L * BT * C,               // ln1 [L,B,T,C]
-		L * mean,                 // ln1Mean [L,B,T]
-		L * BT,                   // ln1Rstd [L,B,T]
-		L * BT * QKV,             // qkv [L,B,T,(NH+2*KVH)*HS] (Llama: q and k rotated)
-		L * BT * A,               // atty [L,B,T,NH*HS]
-		L * B * NH * T * (P + T), // att [L,B,NH,T,P+T]
-		L * BT * C,               // attProj [L,B,T,C]
-		L * BT * C,               // residual2 [L,B,T,C]
-		L * BT * C,               // ln2 [L,B,T,C]
-		L * mean,                 // ln2Mean [L,B,T]
-		L * BT,                   // ln2Rstd [L,B,T]
-		L * BT * FC,              // fch [L,B,T,4C]; Llama [L,B,T,2I] (gate, up)
-		L * BT * F,               // fchGelu [L,B,T,4C]; Llama [L,B,T,I] (SwiGLU)
-		L * BT * C,               // fcProj [L,B,T,C]
-		L * BT * C,               // residual3 [L,B,T,C]
-		BT * C,                   // lnf [B,T,C]
-		mean,                     // lnfMean [B,T]
-		BT,                       // lnfRstd [B,T]
-		H * C,                    // headIn [Nh,C]: lnf at the Nh <= H output positions
-		H * V,                    // logits [Nh,V]; backward overwrites it with dlogits
+		N,                    // tokens int32 [N]
+		H,                    // targets int32 [Nh]: at the output positions
+		N,                    // valid [N]
+		N * C,                // encoded [N,C]
+		L * N * C,            // ln1 [L,N,C]
+		L * mean,             // ln1Mean [L,N]
+		L * N,                // ln1Rstd [L,N]
+		L * N * QKV,          // qkv [L,N,(NH+2*KVH)*HS] (Llama: q and k rotated)
+		L * N * A,            // atty [L,N,NH*HS]
+		L * NH * N * (P + T), // att [L, per span B',NH,T',P+T']
+		L * N * C,            // attProj [L,N,C]
+		L * N * C,            // residual2 [L,N,C]
+		L * N * C,            // ln2 [L,N,C]
+		L * mean,             // ln2Mean [L,N]
+		L * N,                // ln2Rstd [L,N]
+		L * N * FC,           // fch [L,N,4C]; Llama [L,N,2I] (gate, up)
+		L * N * F,            // fchGelu [L,N,4C]; Llama [L,N,I] (SwiGLU)
+		L * N * C,            // fcProj [L,N,C]
+		L * N * C,            // residual3 [L,N,C]
+		N * C,                // lnf [N,C]
+		mean,                 // lnfMean [N]
+		N,                    // lnfRstd [N]
+		H * C,                // headIn [Nh,C]: lnf at the Nh <= H output positions
+		H * V,                // logits [Nh,V]; backward overwrites it with dlogits
 	}
 }
 
@@ -65,16 +75,16 @@ const NumGradTensors = 7
 // GradSizes returns the sizes of the backward scratch, in the order of the
 // fields of Grads. It holds one layer at a time.
 func GradSizes(c Config, s Shape) [NumGradTensors]int {
-	B, T, P, C, NH := s.B, s.T, s.P, c.NEmbd, c.NHead
-	BT, A := B*T, NH*c.HeadSize()
+	T, P, C, NH := s.T, s.P, c.NEmbd, c.NHead
+	N, A := s.rows(), NH*c.HeadSize()
 	return [NumGradTensors]int{
-		s.outputs(),          // losses [Nh]; backward overwrites it with dlosses
-		BT * C,               // dresidual [B,T,C]
-		BT * max(C, A),       // dln [B,T,C], also datty [B,T,NH*HS]
-		BT * c.QKVWidth(),    // dqkv [B,T,(NH+2*KVH)*HS]
-		BT * c.fcWidth(),     // dfch [B,T,4C] or [B,T,2I]
-		BT * c.Inner(),       // dfchGelu [B,T,4C] or [B,T,I]
-		B * NH * T * (P + T), // datt [B,NH,T,P+T]
+		s.outputs(),      // losses [Nh]; backward overwrites it with dlosses
+		N * C,            // dresidual [N,C]
+		N * max(C, A),    // dln [N,C], also datty [N,NH*HS]
+		N * c.QKVWidth(), // dqkv [N,(NH+2*KVH)*HS]
+		N * c.fcWidth(),  // dfch [N,4C] or [N,2I]
+		N * c.Inner(),    // dfchGelu [N,4C] or [N,I]
+		NH * N * (P + T), // datt [per span B',NH,T',P+T']
 	}
 }
 

@@ -29,6 +29,9 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 	}
 	pk := pack(b, outputs, NH, P)
 	N := pk.N
+	if N > a.Shape.rows() {
+		return 0, 0, fmt.Errorf("the batch packs to %d rows (tokens), more than the %d its arena was sized for", N, a.Shape.rows())
+	}
 	at := func(t tensor.Tensor, l, width int) tensor.Tensor { return layer(t, l, L).Slice(0, N*width) }
 	d.UploadInt32(a.Tokens.Slice(0, N), gather(b.Tokens, pk.keep))
 	d.Upload(a.Valid.Slice(0, N), gather(b.Valid, pk.keep))

@@ -105,13 +105,13 @@ func MeasureStep(m *model.Model, o Options, seqs []data.Sequence, pad int32) (fl
 	if err != nil {
 		return 0, err
 	}
-	H := 0
+	N, H := 0, 0
 	for _, r := range rows[0] {
-		H += targets(seqs[r])
+		N, H = N+len(seqs[r].Tokens), H+targets(seqs[r])
 	}
 	p := prefix.New(m, o.PrefixLen, o.Projection)
 	p.InitRandom(m, o.Seed)
-	tr := train.New(m, p, train.Options{LR: 1e-9, Schedule: train.Constant, Steps: 8}, model.Shape{B: db.B, T: db.T, H: H})
+	tr := train.New(m, p, train.Options{LR: 1e-9, Schedule: train.Constant, Steps: 8}, model.Shape{B: db.B, T: db.T, N: N, H: H})
 	b := Batch(db)
 	best, spent := math.Inf(1), 0.0
 	for i := 0; i < 5; i++ {

@@ -118,23 +118,36 @@ func Longest(sets ...[]data.Sequence) int {
 	return T
 }
 
+// MostTokens returns the most tokens a batch of B sequences of any one of
+// sets can hold (the rows it packs to): the sum of the B longest of a set
+// (at least 1).
+func MostTokens(B int, sets ...[]data.Sequence) int {
+	return most(B, func(s data.Sequence) int { return len(s.Tokens) }, sets)
+}
+
 // MostTargets returns the most targets a batch of B sequences of any one
 // of sets can hold: the sum of the B largest counts of a set (at least 1).
 func MostTargets(B int, sets ...[]data.Sequence) int {
-	most := 1
+	return most(B, targets, sets)
+}
+
+// most returns the largest sum of count over B sequences of one of sets
+// (at least 1).
+func most(B int, count func(data.Sequence) int, sets [][]data.Sequence) int {
+	top := 1
 	for _, seqs := range sets {
 		counts := make([]int, len(seqs))
 		for i, s := range seqs {
-			counts[i] = targets(s)
+			counts[i] = count(s)
 		}
 		slices.Sort(counts)
 		sum := 0
 		for _, n := range counts[max(0, len(counts)-B):] {
 			sum += n
 		}
-		most = max(most, sum)
+		top = max(top, sum)
 	}
-	return most
+	return top
 }
 
 // targets counts the targets of s.
@@ -150,9 +163,11 @@ func targets(s data.Sequence) int {
 
 // Shape is the activation arena of a run of o over seqs, validated on
 // val: batches of o.BatchSize sequences as long as the longest, after the
-// prefix, with at most MostTargets targets (the output layer's rows).
+// prefix, packing to at most MostTokens rows with at most MostTargets
+// targets (the output layer's rows).
 func (o Options) Shape(seqs, val []data.Sequence) model.Shape {
-	return model.Shape{B: o.BatchSize, T: Longest(seqs, val), P: o.PrefixLen, H: MostTargets(o.BatchSize, seqs, val)}
+	B := o.BatchSize
+	return model.Shape{B: B, T: Longest(seqs, val), P: o.PrefixLen, N: MostTokens(B, seqs, val), H: MostTargets(B, seqs, val)}
 }
 
 // Batch converts a data batch to the model's input.

@@ -336,9 +336,10 @@ func TestEstimateMemory(t *testing.T) {
 	}
 }
 
-// TestShape: the arena's output rows are the most targets any batch can
-// hold (the B largest counts of the training or the validation set), and
-// a batch with more is refused, not written past the logits.
+// TestShape: the arena's rows are the most tokens any batch can hold, and
+// its output rows the most targets (the sums of the B largest counts of
+// the training or the validation set); a batch with more is refused, not
+// written past the arena.
 func TestShape(t *testing.T) {
 	seq := func(n, targets int) data.Sequence {
 		s := data.Sequence{Tokens: make([]int32, n), Targets: make([]int32, n)}
@@ -350,14 +351,24 @@ func TestShape(t *testing.T) {
 	train := []data.Sequence{seq(9, 2), seq(4, 4), seq(12, 3), seq(3, 1)}
 	val := []data.Sequence{seq(6, 6), seq(5, 2), seq(2, 1)}
 	s := Options{BatchSize: 2, PrefixLen: 3}.Shape(train, val)
-	if want := (model.Shape{B: 2, T: 12, P: 3, H: 8}); s != want {
-		t.Errorf("Shape = %+v, want %+v (the validation set's 6+2 targets; the training set's most is 4+3)", s, want)
+	// Tokens: 12+9 of training; targets: 6+2 of validation (training: 4+3).
+	if want := (model.Shape{B: 2, T: 12, P: 3, N: 21, H: 8}); s != want {
+		t.Errorf("Shape = %+v, want %+v", s, want)
 	}
 	m, _, _ := loadRef(t, tensor.NewCPU())
-	a := model.NewActs(m.Dev, m.Config, model.Shape{B: 2, T: 4, H: 3})
-	b := model.Batch{B: 2, T: 4, Tokens: make([]int32, 8), Targets: []int32{1, 2, -1, -1, 3, 4, -1, -1}, Valid: []float32{1, 1, 1, 1, 1, 1, 1, 1}}
-	if _, _, err := m.Forward(a, model.Prefix{}, b); err == nil || !strings.Contains(err.Error(), "4 output positions (targets), more than the 3") {
-		t.Errorf("a batch of 4 targets in an arena of 3: %v", err)
+	b := model.Batch{B: 2, T: 4, Tokens: make([]int32, 8), Targets: []int32{1, 2, -1, -1, 3, 4, -1, -1}, Valid: []float32{1, 1, 1, 1, 1, 1, 1, 0}}
+	for _, c := range []struct {
+		shape model.Shape
+		err   string
+	}{{model.Shape{B: 2, T: 4, H: 3}, "4 output positions (targets), more than the 3"}, {model.Shape{B: 2, T: 4, N: 6}, "packs to 7 rows (tokens), more than the 6"}} {
+		a := model.NewActs(m.Dev, m.Config, c.shape)
+		if _, _, err := m.Forward(a, model.Prefix{}, b); err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("arena %+v: %v, want %q", c.shape, err, c.err)
+		}
+	}
+	a := model.NewActs(m.Dev, m.Config, model.Shape{B: 2, T: 4, N: 7, H: 4})
+	if _, _, err := m.Forward(a, model.Prefix{}, b); err != nil {
+		t.Errorf("the batch in an arena of its size: %v", err)
 	}
 }
 
