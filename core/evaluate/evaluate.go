@@ -148,12 +148,23 @@ type encoder struct{ Tokenizer }
 // rowLosses runs seqs through the model in batches and returns, per
 // sequence, the sum of its target losses and its number of targets.
 func (e *evaluator) rowLosses(seqs []data.Sequence) (sums []float64, ns []int, err error) {
-	T := 1
-	for _, s := range seqs {
-		T = max(T, len(s.Tokens))
-	}
+	// The arena fits the largest batch: T positions, packing to N rows
+	// with H targets at the most.
 	B := e.o.BatchSize
-	a := model.NewActs(e.m.Dev, e.m.Config, model.Shape{B: B, T: T, P: e.pre.P})
+	shape := model.Shape{B: B, T: 1, P: e.pre.P, N: 1, H: 1}
+	for i := 0; i < len(seqs); i += B {
+		N, H := 0, 0
+		for _, s := range seqs[i:min(i+B, len(seqs))] {
+			shape.T, N = max(shape.T, len(s.Tokens)), N+len(s.Tokens)
+			for _, t := range s.Targets {
+				if t >= 0 {
+					H++
+				}
+			}
+		}
+		shape.N, shape.H = max(shape.N, N), max(shape.H, H)
+	}
+	a := model.NewActs(e.m.Dev, e.m.Config, shape)
 	sums, ns = make([]float64, len(seqs)), make([]int, len(seqs))
 	for i := 0; i < len(seqs); i += B {
 		b := data.MakeBatch(seqs[i:min(i+B, len(seqs))], int32(e.tok.EOS()))
