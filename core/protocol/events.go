@@ -196,8 +196,6 @@ type Estimated struct {
 	TotalBytes      int64   `json:"total_bytes"`      // the arena
 	BudgetBytes     int64   `json:"budget_bytes"`     // the largest arena the browser gives the engine
 	Steps           int     `json:"steps"`
-	TokensPerStep   int     `json:"tokens_per_step"`     // batch size x the longest sequence
-	FLOPsPerStep    float64 `json:"flops_per_step"`      // the mean over an epoch's batches
 	StepSeconds     float64 `json:"step_seconds"`        // measured on the first batch, scaled to the mean one
 	NotTimed        string  `json:"not_timed,omitempty"` // why StepSeconds is 0, when it is
 	TotalSeconds    float64 `json:"total_seconds"`

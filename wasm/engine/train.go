@@ -350,13 +350,11 @@ func (e *engine) estimate(r protocol.Estimate) (protocol.Event, error) {
 		return nil, err
 	}
 	c := e.model.m.Config
-	shape := to.Shape(seqs, valSeqs)
-	B, T := shape.B, shape.T
-	mem := tune.EstimateMemory(c, to.Projection, shape)
+	mem := tune.EstimateMemory(c, to.Projection, to.Shape(seqs, valSeqs))
 	flops := tune.MeanStepFLOPs(c, to, seqs)
 	steps := to.TotalSteps(len(seqs))
 	est := protocol.Estimated{WeightBytes: mem.Weights, ActivationBytes: mem.Activations, PrefixBytes: mem.Prefix,
-		TotalBytes: mem.Total(), BudgetBytes: arenaBudget(e.caps), Steps: steps, TokensPerStep: B * T, FLOPsPerStep: flops}
+		TotalBytes: mem.Total(), BudgetBytes: arenaBudget(e.caps), Steps: steps}
 	switch {
 	case est.TotalBytes > est.BudgetBytes:
 		est.NotTimed = "the run does not fit in memory"
@@ -367,7 +365,7 @@ func (e *engine) estimate(r protocol.Estimate) (protocol.Event, error) {
 	}
 	// A step's time depends on the model, the batches, the prefix and the
 	// threads, not on the learning rate and the like: it is timed once.
-	key := fmt.Sprint(B, to.PrefixLen, to.Projection, r.Options.Threads, flops, len(seqs), to.Shuffle, to.Seed)
+	key := fmt.Sprint(to.BatchSize, to.PrefixLen, to.Projection, r.Options.Threads, flops, len(seqs), to.Shuffle, to.Seed)
 	sec, ok := e.model.stepSeconds[key]
 	if !ok {
 		scope := e.dev.Begin()
