@@ -38,6 +38,17 @@ type Sequence struct {
 	Targets []int32
 }
 
+// NumTargets counts the positions of s that have a target.
+func (s Sequence) NumTargets() int {
+	n := 0
+	for _, t := range s.Targets {
+		if t >= 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // Tokenize encodes ex as [BOS] + enc(Prompt) + enc(Completion) + [EOS]
 // (BOS only when enc has one, see BOS), keeping the first T tokens (all of
 // them when T <= 0). Targets[t] = Tokens[t+1] when position t+1 holds a

@@ -155,12 +155,7 @@ func (e *evaluator) rowLosses(seqs []data.Sequence) (sums []float64, ns []int, e
 	for i := 0; i < len(seqs); i += B {
 		N, H := 0, 0
 		for _, s := range seqs[i:min(i+B, len(seqs))] {
-			shape.T, N = max(shape.T, len(s.Tokens)), N+len(s.Tokens)
-			for _, t := range s.Targets {
-				if t >= 0 {
-					H++
-				}
-			}
+			shape.T, N, H = max(shape.T, len(s.Tokens)), N+len(s.Tokens), H+s.NumTargets()
 		}
 		shape.N, shape.H = max(shape.N, N), max(shape.H, H)
 	}

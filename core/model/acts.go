@@ -16,12 +16,12 @@ func (s Shape) rows() int { return bound(s.N, s.B*s.T) }
 // outputs is the most output positions a batch of s may have.
 func (s Shape) outputs() int { return bound(s.H, s.rows()) }
 
-// bound is n when it is set (above 0), at most max; else max.
-func bound(n, max int) int {
+// bound is n when it is set (above 0), at most all; else all.
+func bound(n, all int) int {
 	if n > 0 {
-		return min(n, max)
+		return min(n, all)
 	}
-	return max
+	return all
 }
 
 // NumActTensors is the number of activation tensors of a forward pass.

@@ -83,7 +83,7 @@ func batchFLOPs(c model.Config, P int, seqs []data.Sequence, rows []int) float64
 	lens, H := make([]int, len(rows)), 0
 	for i, r := range rows {
 		lens[i] = len(seqs[r].Tokens)
-		H += targets(seqs[r])
+		H += seqs[r].NumTargets()
 	}
 	return StepFLOPs(c, P, lens, H)
 }
@@ -107,7 +107,7 @@ func MeasureStep(m *model.Model, o Options, seqs []data.Sequence, pad int32) (fl
 	}
 	N, H := 0, 0
 	for _, r := range rows[0] {
-		N, H = N+len(seqs[r].Tokens), H+targets(seqs[r])
+		N, H = N+len(seqs[r].Tokens), H+seqs[r].NumTargets()
 	}
 	p := prefix.New(m, o.PrefixLen, o.Projection)
 	p.InitRandom(m, o.Seed)

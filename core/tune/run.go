@@ -128,7 +128,7 @@ func MostTokens(B int, sets ...[]data.Sequence) int {
 // MostTargets returns the most targets a batch of B sequences of any one
 // of sets can hold: the sum of the B largest counts of a set (at least 1).
 func MostTargets(B int, sets ...[]data.Sequence) int {
-	return most(B, targets, sets)
+	return most(B, data.Sequence.NumTargets, sets)
 }
 
 // most returns the largest sum of count over B sequences of one of sets
@@ -148,17 +148,6 @@ func most(B int, count func(data.Sequence) int, sets [][]data.Sequence) int {
 		top = max(top, sum)
 	}
 	return top
-}
-
-// targets counts the targets of s.
-func targets(s data.Sequence) int {
-	n := 0
-	for _, t := range s.Targets {
-		if t >= 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // Shape is the activation arena of a run of o over seqs, validated on
