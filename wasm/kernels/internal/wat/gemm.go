@@ -14,6 +14,14 @@ import (
 //
 // The workspace (ABI.md: 1 MiB) holds the packed A block, the packed B block
 // and the tile buffer.
+//
+// In Chromium at 512x768x768 and 512x768x3072, none of KC 192, 320 or 384,
+// MC 60, 120 or 180, NC 768, nor the tile loops swapped (A panel outer)
+// beat these blocks by more than 1 %. Packing is about 6 % of the product
+// (A 3 %, B 2.5 %: the time saved by skipping either); packing A with
+// shuffles instead of lane stores gained nothing. Starting the tile from
+// zero and adding C at the end gained 1.4 % but would sum in another order
+// than the reference loops, which the plain build matches bit for bit.
 const (
 	blockK    = 256 // KC
 	blockRows = 90  // MC, a multiple of both tile heights (5 and 6)
