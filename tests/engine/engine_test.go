@@ -188,7 +188,7 @@ func TestEngineInBrowser(t *testing.T) {
 		seqs := tune.Sequences(n.exs, n.tok, 16)
 		mem := tune.EstimateMemory(n.m.Config, 0, tune.Options{BatchSize: 2, PrefixLen: 5}.Shape(seqs, nil))
 		e := p1.Estimate
-		if e.TotalBytes != mem.Total() || e.Steps != 10 || !(e.StepSeconds > 0) || e.TotalSeconds != e.StepSeconds*10 {
+		if e.TotalBytes != mem.Total() || e.TotalBytes > e.BudgetBytes || e.NotTimed != "" || e.Steps != 10 || !(e.StepSeconds > 0) || e.TotalSeconds != e.StepSeconds*10 {
 			t.Errorf("estimate %+v, natively %+v", e, mem)
 		}
 	})
