@@ -20,7 +20,8 @@
 // token or output position, end to end, and no padding after them. Ops
 // that work row by row run on those rows only; the encoder, RoPE and
 // attention run once per span of consecutive sequences of one length.
-// The arena is sized for B*T rows, the most a batch can pack to.
+// The arena is sized for the most rows and output positions a batch of
+// the run can have (Shape.N and Shape.H; B*T when not given).
 //
 // Llama differs from GPT-2 in: RMSNorm for LayerNorm, no biases, no
 // position embedding but rotary ones on queries and keys (tables computed
