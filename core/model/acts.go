@@ -108,6 +108,12 @@ type Acts struct {
 
 	// HostLosses [Nh] is Forward's download of Losses, on the host.
 	HostLosses []float32
+
+	// The layout of the batch Forward last ran, which Backward reuses:
+	// its packing, and the packed rows and the targets of its outputs.
+	packed      packing
+	headRows    []int
+	headTargets []int32
 }
 
 // NewActs allocates the activations and backward scratch for batches up to s.

@@ -71,7 +71,8 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 		residual = res3
 	}
 	m.norm(a.LNF, a.LNFMean, a.LNFRstd, residual, p.LNFW, p.LNFB, N)
-	lossSum, n = m.headForward(a, pk.rows(outputs), gather(b.Targets, outputs))
+	a.packed, a.headRows, a.headTargets = pk, pk.rows(outputs), gather(b.Targets, outputs)
+	lossSum, n = m.headForward(a, a.headRows, a.headTargets)
 	return lossSum, n, nil
 }
 
@@ -85,17 +86,16 @@ func (c Config) meanWidth() int {
 }
 
 // Backward back-propagates scale * (sum of the losses at targets) through
-// the activations that Forward left in a (the logits are overwritten).
-// It accumulates the prefix gradient into dprefix (same layout as
-// pre.Rows; absent to skip) and, if enabled, the weight gradients into
-// m.Grads.
-func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, scale float32) {
+// the activations that Forward left in a for its batch (the logits are
+// overwritten). It accumulates the prefix gradient into dprefix (same
+// layout as pre.Rows; absent to skip) and, if enabled, the weight
+// gradients into m.Grads.
+func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, scale float32) {
 	d, c, p, g := m.Dev, m.Config, m.Params, m.Grads
 	P, C, L, NH := pre.P, c.NEmbd, c.NLayer, c.NHead
 	KVH, HS, QKV, F, FC := c.KVHeads(), c.HeadSize(), c.QKVWidth(), c.Inner(), c.fcWidth()
 	S, A := c.PrefixWidth(), NH*HS
-	outputs := b.outputs()
-	pk := pack(b, outputs, NH, P)
+	pk := a.packed
 	N := pk.N
 	at := func(t tensor.Tensor, l, width int) tensor.Tensor { return layer(t, l, L).Slice(0, N*width) }
 	gl := func(t tensor.Tensor, l int) tensor.Tensor { // layer l of a gradient, or absent
@@ -107,7 +107,7 @@ func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, b Batch, sc
 	weights := !g.All.Absent()
 
 	dres, dln := a.DResidual.Slice(0, N*C), a.DLN.Slice(0, N*C)
-	m.headBackward(dln, dres, a, pk.rows(outputs), gather(b.Targets, outputs), scale)
+	m.headBackward(dln, dres, a, a.headRows, a.headTargets, scale)
 	d.Zero(dres)
 	m.normBackward(dres, g.LNFW, g.LNFB, dln, at(a.Residual3, L-1, C), p.LNFW, a.LNFMean, a.LNFRstd, N)
 

@@ -63,7 +63,7 @@ func gradCheck(t *testing.T, c Config) {
 		return sum / float64(n)
 	}
 	_, n, _ := m.Forward(a, pre, b)
-	m.Backward(a, pre, dpre, b, float32(1/float64(n)))
+	m.Backward(a, pre, dpre, float32(1/float64(n)))
 
 	check := func(name string, x, g tensor.Tensor) {
 		xs, gs := d.F(x), d.F(g)

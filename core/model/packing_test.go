@@ -71,7 +71,7 @@ func packedEqualsAlone(t *testing.T, c Config) {
 		if _, _, err := m.Forward(a, pre, b); err != nil {
 			t.Fatal(err)
 		}
-		m.Backward(a, pre, dp, b, 1)
+		m.Backward(a, pre, dp, 1)
 		nh := len(b.outputs())
 		return append([]float32(nil), d.F(a.Losses)[:nh]...), append([]float32(nil), d.F(dp)...), append([]float32(nil), d.F(m.Grads.All)...)
 	}

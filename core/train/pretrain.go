@@ -37,7 +37,7 @@ func (t *Pretrainer) TrainStep(b model.Batch) (StepResult, error) {
 	}
 	loss := sum / float64(n)
 	d.Zero(m.Grads.All)
-	m.Backward(t.acts, model.Prefix{}, tensor.Tensor{}, b, float32(1/float64(n)))
+	m.Backward(t.acts, model.Prefix{}, tensor.Tensor{}, float32(1/float64(n)))
 	lr, norm, rec := t.opt.update(d, loss)
 	return StepResult{Step: t.opt.step, Loss: loss, LR: lr, Tokens: n, GradNorm: norm, Recovered: rec}, nil
 }

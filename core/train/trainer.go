@@ -65,7 +65,7 @@ func (t *Trainer) Gradients(b model.Batch) (float64, int, error) {
 	}
 	d := t.Model.Dev
 	t.Prefix.ZeroGrads(d)
-	t.Model.Backward(t.acts, t.Prefix.Out, t.Prefix.DOut, b, float32(1/float64(n)))
+	t.Model.Backward(t.acts, t.Prefix.Out, t.Prefix.DOut, float32(1/float64(n)))
 	t.Prefix.Backward(d)
 	return sum / float64(n), n, nil
 }
