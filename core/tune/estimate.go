@@ -67,25 +67,29 @@ func StepFLOPs(c model.Config, P int, lens []int, H int) float64 {
 // MeanStepFLOPs is StepFLOPs averaged over the steps of the first epoch
 // of a run of o over seqs.
 func MeanStepFLOPs(c model.Config, o Options, seqs []data.Sequence) float64 {
-	batches := o.loader(seqs, 0).Epoch(0)
+	return meanFLOPs(c, o.PrefixLen, seqs, o.loader(seqs, 0).Epoch(0))
+}
+
+// meanFLOPs is StepFLOPs averaged over batches of seqs (0 for none).
+func meanFLOPs(c model.Config, P int, seqs []data.Sequence, batches [][]int) float64 {
 	if len(batches) == 0 {
 		return 0
 	}
 	var sum float64
 	for _, rows := range batches {
-		sum += batchFLOPs(c, o.PrefixLen, seqs, rows)
+		lens, H := tally(seqs, rows)
+		sum += StepFLOPs(c, P, lens, H)
 	}
 	return sum / float64(len(batches))
 }
 
-// batchFLOPs is StepFLOPs of the batch of seqs[rows].
-func batchFLOPs(c model.Config, P int, seqs []data.Sequence, rows []int) float64 {
-	lens, H := make([]int, len(rows)), 0
+// tally returns the lengths of seqs[rows] and their number of targets.
+func tally(seqs []data.Sequence, rows []int) (lens []int, H int) {
+	lens = make([]int, len(rows))
 	for i, r := range rows {
-		lens[i] = len(seqs[r].Tokens)
-		H += seqs[r].NumTargets()
+		lens[i], H = len(seqs[r].Tokens), H+seqs[r].NumTargets()
 	}
-	return StepFLOPs(c, P, lens, H)
+	return lens, H
 }
 
 // MeasureStep times optimiser steps of a run of o over seqs (pad: the
@@ -96,18 +100,19 @@ func batchFLOPs(c model.Config, P int, seqs []data.Sequence, rows []int) float64
 // of a second or more is timed once; shorter ones repeat (the first also
 // warms the device up) and the fastest counts. It allocates on m's device.
 func MeasureStep(m *model.Model, o Options, seqs []data.Sequence, pad int32) (float64, error) {
-	l := o.loader(seqs, pad)
-	rows := l.Epoch(0)
-	if len(rows) == 0 {
+	batches := o.loader(seqs, pad).Epoch(0)
+	if len(batches) == 0 {
 		return 0, fmt.Errorf("no training data to time a step on")
 	}
-	db, err := l.Batch(0)
-	if err != nil {
-		return 0, err
+	first := make([]data.Sequence, len(batches[0]))
+	for i, r := range batches[0] {
+		first[i] = seqs[r]
 	}
-	N, H := 0, 0
-	for _, r := range rows[0] {
-		N, H = N+len(seqs[r].Tokens), H+seqs[r].NumTargets()
+	db := data.MakeBatch(first, pad)
+	lens, H := tally(seqs, batches[0])
+	N := 0
+	for _, n := range lens {
+		N += n
 	}
 	p := prefix.New(m, o.PrefixLen, o.Projection)
 	p.InitRandom(m, o.Seed)
@@ -125,5 +130,5 @@ func MeasureStep(m *model.Model, o Options, seqs []data.Sequence, pad int32) (fl
 			break
 		}
 	}
-	return best * MeanStepFLOPs(m.Config, o, seqs) / batchFLOPs(m.Config, o.PrefixLen, seqs, rows[0]), nil
+	return best * meanFLOPs(m.Config, o.PrefixLen, seqs, batches) / StepFLOPs(m.Config, o.PrefixLen, lens, H), nil
 }
