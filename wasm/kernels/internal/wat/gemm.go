@@ -49,6 +49,16 @@ const (
 // loop of constant trip count (whose check V8 14 does not drop) made the
 // plain tile faster; natively, its fast phase moves by a tenth with loop
 // alignment alone, so the remaining gap could not be pinned on one cause.
+//
+// A profile of Chromium 156 at 512x768x768 (perf record of the renderer
+// started with --js-flags=--perf-prof, then perf inject --jit and perf
+// annotate) puts 95 % of the product in $micro and 4 % in packing. V8's
+// code for the plain k loop is the native tile's instruction stream, three
+// k steps per pass, plus per pass four lea (the A offsets added to the
+// memory base: a load32_splat does not fold its offset), two moves and one
+// interrupt check. Packing A pre-broadcast (v128.load at offsets, no lea)
+// removed all but the check: the tile ran 1.6 % faster, the product 3 %
+// slower for the fourfold A panel.
 type tile struct {
 	mr      int
 	relaxed bool
