@@ -46,6 +46,7 @@ func TestFlow(t *testing.T) {
 	p := open(t, ctx, srv.URL+"/")
 	download := allowDownloads(t, p)
 	p.Screenshot("start")
+	p.CheckAccessible("start")
 
 	// Model: the bundled demo model.
 	p.Click(`#model-source input[value="demo"]`)
@@ -53,6 +54,7 @@ func TestFlow(t *testing.T) {
 	p.LoadedModel()
 	p.Click("#nav-model")
 	p.Screenshot("model")
+	p.CheckAccessible("model")
 	loaded := time.Now()
 	sentAtLoad := len(p.RequestsSent())
 
@@ -74,6 +76,7 @@ func TestFlow(t *testing.T) {
 		p.Fail("the preview's columns are %q, want prompt → prompt and completion → learnt", heads)
 	}
 	p.Screenshot("data")
+	p.CheckAccessible("data")
 
 	// Tune: the quick preset, a few dozen steps on one thread.
 	p.Click("#nav-tune")
@@ -90,6 +93,7 @@ func TestFlow(t *testing.T) {
 	apptest.Wait[bool](p, "the estimate", `document.getElementById('tune-estimate').textContent.includes('steps in')`, time.Minute)
 	seqLen := apptest.Eval[string](p, `document.getElementById('tune-seq-len').value`)
 	p.Screenshot("tune")
+	p.CheckAccessible("tune")
 
 	// Train: the chart updates while the loss falls.
 	p.Click("#nav-train")
@@ -103,6 +107,7 @@ func TestFlow(t *testing.T) {
 		}
 		if len(seen) == 3 {
 			p.Screenshot("training")
+			p.CheckAccessible("training")
 		}
 		time.Sleep(200 * time.Millisecond)
 		if ctx.Err() != nil {
@@ -124,6 +129,7 @@ func TestFlow(t *testing.T) {
 	}
 	t.Logf("chart updates %v; smoothed loss %.4f -> %.4f; validation loss %.4f", seen, firstLoss, lastLoss, trainVal)
 	p.Screenshot("trained")
+	p.CheckAccessible("trained")
 
 	if speed := p.Text("train-speed"); !strings.HasSuffix(speed, "on 1 thread") {
 		p.Fail("the run's speed reads %q, want it on the 1 thread set in Tune", speed)
@@ -162,6 +168,7 @@ func TestFlow(t *testing.T) {
 		p.Fail("the comparison does not say what share of the model the prefix is: %q", p.Text("compare-params"))
 	}
 	p.Screenshot("compare")
+	p.CheckAccessible("compare")
 	p.Do("a narrow window", chromedp.EmulateViewport(420, 900))
 	p.Screenshot("compare-narrow")
 	p.Do("a wide window", chromedp.EmulateViewport(1920, 1080))
@@ -174,12 +181,14 @@ func TestFlow(t *testing.T) {
 	p.Click("#try-button")
 	apptest.Wait[bool](p, "the generations", `document.getElementById('try-prefixed').textContent.length > 0 && !document.querySelector('.busy')`, time.Minute)
 	p.Screenshot("try")
+	p.CheckAccessible("try")
 
 	// Download: the adapter zip.
 	p.Click("#nav-download")
 	p.Click("#download-button")
 	zipPath := download()
 	p.Screenshot("download")
+	p.CheckAccessible("download")
 	adapter := t.TempDir()
 	names := unzipTo(t, zipPath, adapter)
 	if strings.Join(names, " ") != "README.md adapter_config.json adapter_model.safetensors" {

@@ -5,10 +5,13 @@
 // console messages; exceptions;
 // Content-Security-Policy violations), with the actions a person takes
 // (click, type, read, screenshot) and the steps of the flow the tests
-// share (load the demo model, a sample dataset, the quick preset);
+// share (load the demo model, a sample dataset, the quick preset), and a
+// check of what the page exposes to assistive technology in its current
+// state (CheckAccessible: names, keyboard reach, ids, heading levels);
 // Recorder is a loopback server that logs every request it gets, and
 // ServeSite serves a built site with worker/site's handler through one.
 //
 // Files: page.go (Page), workers.go (following workers' requests),
-// flow.go (the shared steps), recorder.go (Recorder, ServeSite).
+// flow.go (the shared steps), access.go (CheckAccessible), recorder.go
+// (Recorder, ServeSite).
 package apptest
