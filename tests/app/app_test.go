@@ -130,6 +130,9 @@ func TestFlow(t *testing.T) {
 	t.Logf("chart updates %v; smoothed loss %.4f -> %.4f; validation loss %.4f", seen, firstLoss, lastLoss, trainVal)
 	p.Screenshot("trained")
 	p.CheckAccessible("trained")
+	p.ColorScheme("dark")
+	p.CheckAccessible("trained-dark")
+	p.ColorScheme("light")
 
 	if speed := p.Text("train-speed"); !strings.HasSuffix(speed, "on 1 thread") {
 		p.Fail("the run's speed reads %q, want it on the 1 thread set in Tune", speed)
@@ -174,6 +177,10 @@ func TestFlow(t *testing.T) {
 	p.Do("a wide window", chromedp.EmulateViewport(1920, 1080))
 	p.Screenshot("compare-wide")
 	p.Do("the usual window", chromedp.EmulateViewport(1366, 900))
+	p.ColorScheme("dark")
+	p.Screenshot("compare-dark")
+	p.CheckAccessible("compare-dark")
+	p.ColorScheme("light")
 
 	// Try: both models continue a prompt.
 	p.Click("#nav-try")

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -63,11 +64,48 @@ func (p *Page) CheckAccessible(where string) {
 	for _, id := range dup {
 		problems = append(problems, fmt.Sprintf("more than one element has the id %q", id))
 	}
+	problems = append(problems, Eval[[]string](p, lowContrast)...)
 	if len(problems) > 0 {
 		p.Screenshot("inaccessible-" + where)
 		p.Fail("the page (%s) is not accessible:\n  %s", where, strings.Join(problems, "\n  "))
 	}
 }
+
+// lowContrast lists the visible text of the page (HTML and SVG) whose
+// colour, over the background it sits on, falls below WCAG's AA contrast:
+// 4.5:1, or 3:1 for large text (24px, or 18.66px bold). Disabled controls
+// are exempt, as WCAG has them. A colour it cannot read is reported too.
+const lowContrast = `(() => {
+	const parse = (c) => {
+		const m = c.match(/^rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)$/);
+		return m ? [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]] : null;
+	};
+	const over = (top, under) => top.slice(0, 3).map((v, i) => v * top[3] + under[i] * (1 - top[3])).concat(1);
+	const lum = (c) => { const l = c.slice(0, 3).map((v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+		return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; };
+	// background composites the backgrounds from e up to the first opaque one.
+	const background = (e) => {
+		const layers = [];
+		for (let a = e; a; a = a.parentElement) {
+			const c = parse(getComputedStyle(a).backgroundColor);
+			if (c && c[3] > 0) { layers.push(c); if (c[3] === 1) break; }
+		}
+		return layers.reduceRight((under, top) => over(top, under), [255, 255, 255, 1]);
+	};
+	const out = [];
+	for (const e of document.querySelectorAll('body *')) {
+		const text = [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim();
+		if (!text || !e.getClientRects().length || e.closest(':disabled, [aria-disabled=true], [hidden]')) continue;
+		const s = getComputedStyle(e);
+		if (s.visibility !== 'visible' || e.tagName === 'OPTION' || e.tagName === 'SCRIPT' || e.tagName === 'STYLE') continue;
+		const fg = parse(e instanceof SVGElement ? s.fill : s.color), bg = background(e instanceof SVGElement ? e.ownerSVGElement ?? e : e);
+		if (!fg) { out.push('the text "' + text.slice(0, 40) + '" has a colour this check cannot read: ' + s.color); continue; }
+		const a = lum(over(fg, bg)), b = lum(bg), ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+		const size = parseFloat(s.fontSize), large = size >= 24 || (size >= 18.66 && +s.fontWeight >= 700);
+		if (ratio < (large ? 3 : 4.5)) out.push('the text "' + text.slice(0, 40) + '" has a contrast of ' + ratio.toFixed(2) + ':1 (' + s.color + ' on rgb(' + bg.slice(0, 3).map(Math.round) + '))');
+	}
+	return out;
+})()`
 
 // isField reports whether role is a control a person fills in or toggles.
 func isField(role string) bool {
@@ -112,4 +150,16 @@ func intProp(n *accessibility.Node, name string) int {
 		}
 	}
 	return 0
+}
+
+// ColorScheme makes the page see prefers-color-scheme as scheme ("light" or
+// "dark"), as a person whose system is set so does.
+func (p *Page) ColorScheme(scheme string) {
+	p.T.Helper()
+	p.Do("the "+scheme+" colour scheme", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return err
+	}))
 }

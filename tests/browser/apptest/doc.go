@@ -7,11 +7,13 @@
 // (click, type, read, screenshot) and the steps of the flow the tests
 // share (load the demo model, a sample dataset, the quick preset), and a
 // check of what the page exposes to assistive technology in its current
-// state (CheckAccessible: names, keyboard reach, ids, heading levels);
+// state (CheckAccessible: names, keyboard reach, ids, heading levels,
+// text contrast; ColorScheme switches to the dark scheme);
 // Recorder is a loopback server that logs every request it gets, and
 // ServeSite serves a built site with worker/site's handler through one.
 //
 // Files: page.go (Page), workers.go (following workers' requests),
-// flow.go (the shared steps), access.go (CheckAccessible), recorder.go
+// flow.go (the shared steps), access.go (CheckAccessible,
+// ColorScheme), recorder.go
 // (Recorder, ServeSite).
 package apptest
