@@ -13,7 +13,6 @@
 // ServeSite serves a built site with worker/site's handler through one.
 //
 // Files: page.go (Page), workers.go (following workers' requests),
-// flow.go (the shared steps), access.go (CheckAccessible,
-// ColorScheme), recorder.go
-// (Recorder, ServeSite).
+// flow.go (the shared steps), access.go (CheckAccessible, ColorScheme),
+// recorder.go (Recorder, ServeSite).
 package apptest
