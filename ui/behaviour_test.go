@@ -299,3 +299,32 @@ func TestEvaluateRequestByTask(t *testing.T) {
 		}
 	})
 }
+
+// TestTrainAnnouncement: the live region speaks when a run starts, pauses
+// and ends, and stays the same from step to step in between.
+func TestTrainAnnouncement(t *testing.T) {
+	c := &TrainStep{App: &App{}}
+	if got := c.Announcement(); got != "" {
+		t.Errorf("before any run: %q, want nothing", got)
+	}
+	c.App.Run = RunState{Status: StatusRunning, Phase: protocol.PhaseTrain, Step: 3, Steps: 10}
+	started := c.Announcement()
+	c.App.Run.Step = 4
+	if got := c.Announcement(); got != started || got == "" {
+		t.Errorf("running: %q at step 3, %q at step 4; want one line that does not change", started, got)
+	}
+	for _, tc := range []struct {
+		status string
+		want   string
+	}{
+		{protocol.StatusPaused, "Paused at step 4 of 10"},
+		{StatusCancelled, "Stopped at step 4 of 10"},
+		{StatusFailed, "Failed at step 4 of 10"},
+		{protocol.StatusDone, "Done: 10 steps"},
+	} {
+		c.App.Run.Status = tc.status
+		if got := c.Announcement(); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s: %q, want it to start with %q", tc.status, got, tc.want)
+		}
+	}
+}

@@ -92,6 +92,20 @@ func (c *TrainStep) ProgressLine() string {
 	return fmt.Sprintf("Done: %d steps", r.Steps)
 }
 
+// Announcement is what the page tells a screen reader about the run: its
+// start, then how it ended or paused, and not every step (ProgressLine
+// changes each step; this stays the same while the run goes on).
+func (c *TrainStep) Announcement() string {
+	r := &c.App.Run
+	switch r.Status {
+	case "":
+		return ""
+	case StatusRunning:
+		return "Training started"
+	}
+	return c.ProgressLine()
+}
+
 // LastLoss is the latest training loss (of a step that was not undone).
 func (c *TrainStep) LastLoss() string {
 	if l, ok := c.App.Run.LastGood(); ok {

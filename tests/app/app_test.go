@@ -118,6 +118,9 @@ func TestFlow(t *testing.T) {
 		p.Fail("the chart showed %v steps while training: it should update as the run goes", seen)
 	}
 	apptest.Wait[bool](p, "the end of the run", `document.querySelector('label[for=train-progress]').textContent.startsWith('Done')`, time.Minute)
+	if got := p.Text("train-status"); got != "Done: 36 steps" {
+		p.Fail("the status read to screen readers at the end of the run is %q, want %q", got, "Done: 36 steps")
+	}
 	firstLoss := apptest.Eval[float64](p, `+document.getElementById('loss-chart').dataset.first`)
 	lastLoss := apptest.Eval[float64](p, `+document.getElementById('loss-chart').dataset.last`)
 	if !(lastLoss < firstLoss) {
