@@ -97,6 +97,7 @@ func TestClassification(t *testing.T) {
 		page[i] = [3]float64{p.CompareCell("loss", i+1), p.CompareCell("accuracy", i+1), p.CompareCell("macro-f1", i+1)}
 	}
 	p.Screenshot("classification")
+	p.CheckAccessible("classification")
 
 	p.Click("#nav-download")
 	p.Click("#download-button")

@@ -62,6 +62,7 @@ func TestModelAndDataSources(t *testing.T) {
 	p.Do("picking the model's files", chromedp.SetUploadFiles(chromedp.CSS("#model-files"), files))
 	apptest.Wait[bool](p, "the check of config.json", `document.querySelector('.check')?.textContent.includes('GPT-2 with')`, 30*time.Second)
 	p.Screenshot("files-picked")
+	p.CheckAccessible("files-picked")
 	p.Click("#model-load")
 	p.LoadedModel()
 	p.Click("#nav-model")
@@ -103,6 +104,7 @@ func TestModelAndDataSources(t *testing.T) {
 			p.Fail("the second load from the hub made %d requests in all and says %q; want none more, %s", hubRequests(), info, want)
 		}
 		p.Screenshot(fmt.Sprintf("hub-%d", i+1))
+		p.CheckAccessible(fmt.Sprintf("hub-%d", i+1))
 	}
 
 	// The person's own CSV, with other column names and a share held out.
@@ -132,6 +134,7 @@ func TestModelAndDataSources(t *testing.T) {
 		p.Fail("the statistics say %q", line)
 	}
 	p.Screenshot("own-data")
+	p.CheckAccessible("own-data")
 	p.CheckCSP()
 }
 
@@ -170,11 +173,13 @@ func TestResumeAfterReload(t *testing.T) {
 	p.Click("#pause-button")
 	paused := apptest.Wait[string](p, "the pause", `(t => t.startsWith('Paused') && t)(document.querySelector('label[for=train-progress]').textContent)`, time.Minute)
 	p.Screenshot("paused")
+	p.CheckAccessible("paused")
 
 	p.Do("reloading", chromedp.Reload())
 	p.Ready()
 	apptest.Wait[bool](p, "the saved run", `!!document.getElementById('train-resume')`, 30*time.Second)
 	p.Screenshot("saved-run")
+	p.CheckAccessible("saved-run")
 	p.Click("#model-load")
 	apptest.Wait[bool](p, "the resume button", `document.getElementById('resume-saved')?.disabled === false`, time.Minute)
 	p.Click("#resume-saved")

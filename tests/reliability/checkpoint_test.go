@@ -116,6 +116,7 @@ func TestCheckpointFallback(t *testing.T) {
 			p.Fail("with the newest checkpoint (step 30) damaged, the page offers %q, want the previous one, step 20", offer)
 		}
 		p.Screenshot("fallback-" + how)
+		p.CheckAccessible("fallback-" + how)
 		p.LoadDemo()
 		if i == 0 { // resume: the next save replaces the damaged slot
 			p.Click("#resume-saved")

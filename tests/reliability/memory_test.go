@@ -106,6 +106,7 @@ func TestOutOfMemory(t *testing.T) {
 	t.Logf("limit %d bytes; the run of batch %s with the MLP (estimated: %s) asked to grow the arena from %d to %d bytes (%d more), refused (%d grows refused); the Train step says: %q",
 		limit, big, memLine, last.From, last.To, last.To-last.From, len(refused), shown)
 	p.Screenshot("out-of-memory")
+	p.CheckAccessible("out-of-memory")
 	if cur := apptest.Eval[string](p, `document.getElementById('nav-train').getAttribute('aria-current')`); cur != "step" {
 		p.Fail("after the failure the page is not on the Train step (aria-current %q)", cur)
 	}

@@ -33,6 +33,7 @@ func TestPlantedNaN(t *testing.T) {
 		p.Fail("the page says %q, want that step %d was undone", notice, planted)
 	}
 	p.Screenshot("recovered")
+	p.CheckAccessible("recovered")
 	apptest.Wait[bool](p, "the end of the run", apptest.Progress+`.startsWith('Done')`, time.Minute)
 	points := apptest.Eval[int](p, `+document.getElementById('loss-chart').dataset.points`)
 	loss, err := strconv.ParseFloat(p.Text("train-loss"), 64)
