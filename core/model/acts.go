@@ -8,7 +8,25 @@ import "prefixtune/core/tensor"
 // (Batch.Outputs; 0: B*T). Activations of the packed rows are sized by N,
 // attention's by N*(P+T), and the output layer's, [H,V] logits the largest
 // of them, by H.
-type Shape struct{ B, T, P, N, H int }
+//
+// Weights says that Backward will compute weight gradients (pretraining).
+// Only then does every layer keep the inputs of its matrix products (the
+// normed rows, the attention output, the activation's output) and their
+// outputs before the residual sum; with the weights frozen, Backward reads
+// none of them, so one layer's worth is reused by every layer.
+type Shape struct {
+	B, T, P, N, H int
+	Weights       bool
+}
+
+// kept is the number of layers whose matmul inputs and outputs an arena of
+// s keeps: all L when weight gradients are computed, else one.
+func (s Shape) kept(L int) int {
+	if s.Weights {
+		return L
+	}
+	return 1
+}
 
 // rows is the most rows a batch of s packs to.
 func (s Shape) rows() int { return bound(s.N, s.B*s.T) }
@@ -28,13 +46,14 @@ func bound(n, all int) int {
 const NumActTensors = 24
 
 // ActSizes returns the number of floats of each activation tensor, in the
-// order of the fields of Acts. The backward pass's scratch follows. Llama
-// has no norm means (RMSNorm) and its fch is the stacked gate and up
-// projections, fchGelu their SwiGLU.
+// order of the fields of Acts. The backward pass's scratch follows. K is
+// the number of layers kept of the tensors only weight gradients need
+// (Shape.Weights: L, else 1). Llama has no norm means (RMSNorm) and its
+// fch is the stacked gate and up projections, fchGelu their SwiGLU.
 func ActSizes(c Config, s Shape) [NumActTensors]int {
 	P, T, C, L, NH, V := s.P, s.T, c.NEmbd, c.NLayer, c.NHead, c.VocabSize
 	QKV, A, F, FC := c.QKVWidth(), NH*c.HeadSize(), c.Inner(), c.fcWidth()
-	N, H := s.rows(), s.outputs()
+	N, H, K := s.rows(), s.outputs(), s.kept(L)
 	mean := N // LayerNorm's means; RMSNorm has none
 	if c.Llama() {
 		mean = 0
@@ -46,20 +65,20 @@ func ActSizes(c Config, s Shape) [NumActTensors]int {
 		H,                    // targets int32 [Nh]: at the output positions
 		N,                    // valid [N]
 		N * C,                // encoded [N,C]
-		L * N * C,            // ln1 [L,N,C]
+		K * N * C,            // ln1 [K,N,C]
 		L * mean,             // ln1Mean [L,N]
 		L * N,                // ln1Rstd [L,N]
 		L * N * QKV,          // qkv [L,N,(NH+2*KVH)*HS] (Llama: q and k rotated)
-		L * N * A,            // atty [L,N,NH*HS]
+		K * N * A,            // atty [K,N,NH*HS]
 		L * NH * N * (P + T), // att [L, per span B',NH,T',P+T']
-		L * N * C,            // attProj [L,N,C]
+		K * N * C,            // attProj [K,N,C]
 		L * N * C,            // residual2 [L,N,C]
-		L * N * C,            // ln2 [L,N,C]
+		K * N * C,            // ln2 [K,N,C]
 		L * mean,             // ln2Mean [L,N]
 		L * N,                // ln2Rstd [L,N]
 		L * N * FC,           // fch [L,N,4C]; Llama [L,N,2I] (gate, up)
-		L * N * F,            // fchGelu [L,N,4C]; Llama [L,N,I] (SwiGLU)
-		L * N * C,            // fcProj [L,N,C]
+		K * N * F,            // fchGelu [K,N,4C]; Llama [K,N,I] (SwiGLU)
+		K * N * C,            // fcProj [K,N,C]
 		L * N * C,            // residual3 [L,N,C]
 		N * C,                // lnf [N,C]
 		mean,                 // lnfMean [N]
@@ -89,7 +108,8 @@ func GradSizes(c Config, s Shape) [NumGradTensors]int {
 }
 
 // Acts are the activations of one forward pass. Per-layer tensors are
-// stacked along a leading L and sized for the arena's Shape; a smaller
+// stacked along a leading L (K for LN1, Atty, AttProj, LN2, FCHGelu and
+// FCProj: see Shape.Weights) and sized for the arena's Shape; a smaller
 // batch uses the beginning of each layer's block.
 type Acts struct {
 	Shape                      Shape
@@ -114,6 +134,16 @@ type Acts struct {
 	packed      packing
 	headRows    []int
 	headTargets []int32
+}
+
+// kept returns the accessor of the tensors a keeps K layers of (LN1, Atty,
+// AttProj, LN2, FCHGelu, FCProj): the first N rows of width floats of layer
+// l, or of the one layer every layer shares when the weights are frozen.
+func (a *Acts) kept(L, N int) func(t tensor.Tensor, l, width int) tensor.Tensor {
+	K := a.Shape.kept(L)
+	return func(t tensor.Tensor, l, width int) tensor.Tensor {
+		return layer(t, l%K, K).Slice(0, N*width)
+	}
 }
 
 // NewActs allocates the activations and backward scratch for batches up to s.

@@ -21,7 +21,11 @@
 // that work row by row run on those rows only; the encoder, RoPE and
 // attention run once per span of consecutive sequences of one length.
 // The arena is sized for the most rows and output positions a batch of
-// the run can have (Shape.N and Shape.H; B*T when not given).
+// the run can have (Shape.N and Shape.H; B*T when not given). With the
+// weights frozen (prefix-tuning, evaluation, generation) Backward needs of
+// a layer only what its norms, attention and activation function read, so
+// the inputs and outputs of its matrix products take one layer's room that
+// every layer reuses; Shape.Weights keeps them per layer for pretraining.
 //
 // Llama differs from GPT-2 in: RMSNorm for LayerNorm, no biases, no
 // position embedding but rotary ones on queries and keys (tables computed

@@ -33,6 +33,7 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 		return 0, 0, fmt.Errorf("the batch packs to %d rows (tokens), more than the %d its arena was sized for", N, a.Shape.rows())
 	}
 	at := func(t tensor.Tensor, l, width int) tensor.Tensor { return layer(t, l, L).Slice(0, N*width) }
+	kept := a.kept(L, N)
 	d.UploadInt32(a.Tokens.Slice(0, N), gather(b.Tokens, pk.keep))
 	d.Upload(a.Valid.Slice(0, N), gather(b.Valid, pk.keep))
 
@@ -42,11 +43,11 @@ func (m *Model) Forward(a *Acts, pre Prefix, b Batch) (lossSum float64, n int, e
 	}
 	residual := a.Encoded
 	for l := 0; l < L; l++ {
-		ln1, mean1, rstd1 := at(a.LN1, l, C), at(a.LN1Mean, l, c.meanWidth()), at(a.LN1Rstd, l, 1)
-		qkv, atty, att := at(a.QKV, l, QKV), at(a.Atty, l, A), layer(a.Att, l, L)
-		attProj, res2 := at(a.AttProj, l, C), at(a.Residual2, l, C)
-		ln2, mean2, rstd2 := at(a.LN2, l, C), at(a.LN2Mean, l, c.meanWidth()), at(a.LN2Rstd, l, 1)
-		fch, fchGelu, fcProj, res3 := at(a.FCH, l, FC), at(a.FCHGelu, l, F), at(a.FCProj, l, C), at(a.Residual3, l, C)
+		ln1, mean1, rstd1 := kept(a.LN1, l, C), at(a.LN1Mean, l, c.meanWidth()), at(a.LN1Rstd, l, 1)
+		qkv, atty, att := at(a.QKV, l, QKV), kept(a.Atty, l, A), layer(a.Att, l, L)
+		attProj, res2 := kept(a.AttProj, l, C), at(a.Residual2, l, C)
+		ln2, mean2, rstd2 := kept(a.LN2, l, C), at(a.LN2Mean, l, c.meanWidth()), at(a.LN2Rstd, l, 1)
+		fch, fchGelu, fcProj, res3 := at(a.FCH, l, FC), kept(a.FCHGelu, l, F), kept(a.FCProj, l, C), at(a.Residual3, l, C)
 		prek, prev := m.kv(pre, l)
 
 		m.norm(ln1, mean1, rstd1, residual, layer(p.LN1W, l, L), layer(p.LN1B, l, L), N)
@@ -105,6 +106,10 @@ func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, scale float
 		return layer(t, l, L)
 	}
 	weights := !g.All.Absent()
+	if weights && !a.Shape.Weights {
+		panic("model: Backward with weight gradients needs an arena that keeps every layer's matmul inputs (Shape.Weights)")
+	}
+	kept := a.kept(L, N)
 
 	dres, dln := a.DResidual.Slice(0, N*C), a.DLN.Slice(0, N*C)
 	m.headBackward(dln, dres, a, a.headRows, a.headTargets, scale)
@@ -126,17 +131,17 @@ func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, scale float
 
 		// residual3 = residual2 + fcProj: dres flows to both.
 		d.Zero(dfchGelu)
-		d.MatmulBackward(dfchGelu, gl(g.FCProjW, l), gl(g.FCProjB, l), dres, at(a.FCHGelu, l, F), layer(p.FCProjW, l, L), N, F, C)
+		d.MatmulBackward(dfchGelu, gl(g.FCProjW, l), gl(g.FCProjB, l), dres, kept(a.FCHGelu, l, F), layer(p.FCProjW, l, L), N, F, C)
 		d.Zero(dfch)
 		m.actBackward(dfch, at(a.FCH, l, FC), dfchGelu, N)
 		d.Zero(dln)
-		d.MatmulBackward(dln, gl(g.FCW, l), gl(g.FCB, l), dfch, at(a.LN2, l, C), layer(p.FCW, l, L), N, C, FC)
+		d.MatmulBackward(dln, gl(g.FCW, l), gl(g.FCB, l), dfch, kept(a.LN2, l, C), layer(p.FCW, l, L), N, C, FC)
 		m.normBackward(dres, gl(g.LN2W, l), gl(g.LN2B, l), dln, at(a.Residual2, l, C), layer(p.LN2W, l, L), mean2, at(a.LN2Rstd, l, 1), N)
 
 		// residual2 = residual + attProj.
 		datty := a.DLN.Slice(0, N*A)
 		d.Zero(datty)
-		d.MatmulBackward(datty, gl(g.AttProjW, l), gl(g.AttProjB, l), dres, at(a.Atty, l, A), layer(p.AttProjW, l, L), N, A, C)
+		d.MatmulBackward(datty, gl(g.AttProjW, l), gl(g.AttProjB, l), dres, kept(a.Atty, l, A), layer(p.AttProjW, l, L), N, A, C)
 		// Nothing below the first attention needs a gradient unless the
 		// weights do.
 		stop := l == 0 && !weights
@@ -162,7 +167,7 @@ func (m *Model) Backward(a *Acts, pre Prefix, dprefix tensor.Tensor, scale float
 		}
 		dln1 := dln
 		d.Zero(dln1)
-		d.MatmulBackward(dln1, gl(g.QKVW, l), gl(g.QKVB, l), dqkv, at(a.LN1, l, C), layer(p.QKVW, l, L), N, C, QKV)
+		d.MatmulBackward(dln1, gl(g.QKVW, l), gl(g.QKVB, l), dqkv, kept(a.LN1, l, C), layer(p.QKVW, l, L), N, C, QKV)
 		m.normBackward(dres, gl(g.LN1W, l), gl(g.LN1B, l), dln1, residual, layer(p.LN1W, l, L), mean1, at(a.LN1Rstd, l, 1), N)
 	}
 	for _, s := range pk.spans {

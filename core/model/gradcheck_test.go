@@ -54,7 +54,7 @@ func gradCheck(t *testing.T, c Config) {
 		Tokens:  []int32{1, 4, 2, 9, 3, 7, 7, 0, 10, 10},
 		Targets: []int32{-1, 2, 9, 3, -1, 7, 0, 5, -1, -1},
 		Valid:   []float32{1, 1, 1, 1, 1, 1, 1, 1, 0, 0}}
-	a := NewActs(d, c, Shape{B: 2, T: 5, P: P})
+	a := NewActs(d, c, Shape{B: 2, T: 5, P: P, Weights: true})
 	loss := func() float64 {
 		sum, n, err := m.Forward(a, pre, b)
 		if err != nil {

@@ -65,7 +65,7 @@ func packedEqualsAlone(t *testing.T, c Config) {
 	// run returns the losses at b's targets, the prefix gradient and the
 	// weight gradients of their sum.
 	run := func(b Batch) (losses, dpre, dw []float32) {
-		a := NewActs(d, c, Shape{B: b.B, T: b.T, P: P})
+		a := NewActs(d, c, Shape{B: b.B, T: b.T, P: P, Weights: true})
 		dp := d.Alloc(pre.Rows.Len)
 		d.Zero(m.Grads.All)
 		if _, _, err := m.Forward(a, pre, b); err != nil {

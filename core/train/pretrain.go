@@ -16,9 +16,11 @@ type Pretrainer struct {
 	opt   *optimizer
 }
 
-// NewPretrainer prepares full training of m for batches up to shape s.
+// NewPretrainer prepares full training of m for batches up to shape s
+// (whose activations it keeps for weight gradients: Shape.Weights).
 func NewPretrainer(m *model.Model, opts Options, s model.Shape) *Pretrainer {
 	m.EnableWeightGrads()
+	s.Weights = true
 	return &Pretrainer{Model: m, acts: model.NewActs(m.Dev, m.Config, s), opt: newOptimizer(m.Dev, opts, m.Params.All, m.Grads.All)}
 }
 
